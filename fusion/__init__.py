@@ -1,0 +1,1 @@
+"""ND-CNPFuse multi-focus image fusion and the paper's quality metrics."""

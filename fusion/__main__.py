@@ -1,0 +1,3 @@
+from fusion.cli import main
+
+raise SystemExit(main())

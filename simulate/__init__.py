@@ -1,0 +1,1 @@
+"""Simulators of spiking neuron models declared in :mod:`ndtheory.spec`."""
