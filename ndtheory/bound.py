@@ -238,20 +238,39 @@ def solve_for(parameter: str, **known: float) -> float:
     values = _check(ND_CNP, known)
     target = _parameters(ND_CNP)[parameter]
     others, _, functions = _solutions(ND_CNP, parameter)
+    scale = max(1.0, *(abs(v) for v in values.values()))
     found = []
     for function in functions:
         try:
             root = complex(function(*(values[n] for n in others)))
         except ZeroDivisionError:
             continue
-        if abs(root.imag) <= 1e-12 * max(1.0, abs(root.real)) and target.contains(root.real):
-            found.append(root.real)
+        if abs(root.imag) > 1e-12 * max(1.0, abs(root.real)):
+            continue
+        value = root.real
+        # a closed end hit up to rounding (sum_W = 0) is that end
+        if not target.low_open and abs(value - target.low) <= 1e-12 * scale:
+            value = target.low
+        if target.contains(value):
+            found.append(value)
     if not found:
         given = ", ".join(f"{n}={values[n]:g}" for n in needed)
+        if _independent_of(ND_CNP, parameter, values):
+            raise NdcnpInputError(
+                f"the bound (Eq. 17) does not depend on {parameter} for {given}; "
+                f"every {parameter} or none puts I on it"
+            )
         raise NdcnpInputError(
             f"no {parameter} in {target.range_text()} puts the bound (Eq. 17) at I for {given}"
         )
     return float(min(found))
+
+
+def _independent_of(model: NeuronModel, name: str, values: dict[str, float]) -> bool:
+    """Whether the bound at ``values`` is constant in ``name`` (e.g. beta when sum(W) = 0)."""
+    symbols = _symbols(model)
+    fixed = {symbols[n]: sp.nsimplify(v) for n, v in values.items()}
+    return sp.simplify(sp.diff(bound_expr(model) - I, symbols[name]).subs(fixed)) == 0
 
 
 @dataclass(frozen=True)
