@@ -52,7 +52,6 @@ def affine_updates(model: NeuronModel = ND_CNP) -> dict[str, AffineUpdate]:
     return {u.name: affine_update(updates[u.name], u.symbol, _units(model)) for u in model.units}
 
 
-@cache
 def general_closed_forms(model: NeuronModel = ND_CNP) -> dict[str, sp.Expr]:
     """``X(t)`` for every unit under a general coupling sequence ``K(n)`` and spikes ``P(n)``.
 
@@ -72,7 +71,6 @@ def general_closed_forms(model: NeuronModel = ND_CNP) -> dict[str, sp.Expr]:
     }
 
 
-@cache
 def continuous_firing_closed_forms(
     model: NeuronModel = ND_CNP, semantics: Semantics = "decay"
 ) -> dict[str, sp.Expr]:
@@ -89,18 +87,28 @@ def continuous_firing_closed_forms(
         Over :data:`ndtheory.recurrence.t` and :data:`ndtheory.spec.SUM_W`.
     """
     model.check_semantics(semantics)
+    return dict(_continuous_firing_closed_forms(model, semantics))
+
+
+@cache
+def _continuous_firing_closed_forms(
+    model: NeuronModel, semantics: Semantics
+) -> tuple[tuple[str, sp.Expr], ...]:
     updates = model.updates(semantics)
     initial = model.initial_state()
-    return {
-        u.name: solve_two_phase_exprs(
-            updates[u.name],
-            u.symbol,
-            initial[u.name],
-            CONTINUOUS_FIRING_FIRST,
-            CONTINUOUS_FIRING_THEN,
+    return tuple(
+        (
+            u.name,
+            solve_two_phase_exprs(
+                updates[u.name],
+                u.symbol,
+                initial[u.name],
+                CONTINUOUS_FIRING_FIRST,
+                CONTINUOUS_FIRING_THEN,
+            ),
         )
         for u in model.units
-    }
+    )
 
 
 @dataclass(frozen=True)

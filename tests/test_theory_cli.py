@@ -78,3 +78,12 @@ def test_missing_parameter_and_no_solution(capsys):
     err = capsys.readouterr().err
     assert err.startswith("ndcnp: error: no alpha in (0, 1) puts the bound")
     assert err.count("\n") == 1
+
+
+def test_docs_show_the_audit_table_as_the_tool_prints_it(capsys):
+    from pathlib import Path
+
+    doc = (Path(__file__).parents[1] / "docs" / "theory.md").read_text()
+    table = doc.split("<!-- audit-table -->\n")[1].split("\n<!-- /audit-table -->")[0]
+    assert main(["theory", "--format", "markdown"]) == 0
+    assert capsys.readouterr().out.rstrip("\n") == table
