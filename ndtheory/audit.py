@@ -29,7 +29,7 @@ from ndtheory.closed_forms import (
     continuous_firing_closed_forms,
     general_closed_forms,
 )
-from ndtheory.recurrence import K_SEQ, simplify_sums, solve_two_phase_exprs, t
+from ndtheory.recurrence import K_SEQ, simplify_sums, solve_two_phase, t
 from ndtheory.recurrence import n as _n
 from ndtheory.spec import ND_CNP, SUM_W, I, K, P
 
@@ -190,7 +190,7 @@ def audit() -> tuple[AuditEntry, ...]:
     )
 
     entries.append(_audit_eq19(printed, bound))
-    return tuple(entries)
+    return tuple(sorted(entries, key=lambda e: int(e.equation)))
 
 
 def _audit_eq16(printed: dict, firing: dict) -> AuditEntry:
@@ -206,7 +206,7 @@ def _audit_eq16(printed: dict, firing: dict) -> AuditEntry:
     explained = all(
         sp.simplify(
             printed[f"16.{u.name}"]
-            - solve_two_phase_exprs(
+            - solve_two_phase(
                 updates[u.name],
                 u.symbol,
                 initial[u.name],

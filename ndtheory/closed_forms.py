@@ -12,7 +12,6 @@ References
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 
@@ -25,7 +24,7 @@ from ndtheory.recurrence import (
     check_rsolve,
     check_substitution,
     solve_general,
-    solve_two_phase_exprs,
+    solve_two_phase,
     t,
 )
 from ndtheory.spec import ND_CNP, SUM_W, K, NeuronModel, P, Semantics
@@ -99,7 +98,7 @@ def _continuous_firing_closed_forms(
     return tuple(
         (
             u.name,
-            solve_two_phase_exprs(
+            solve_two_phase(
                 updates[u.name],
                 u.symbol,
                 initial[u.name],
@@ -175,8 +174,3 @@ def _check_two_phase(
         closed, update, step1, start=2, value=CONTINUOUS_FIRING_THEN
     )
     return holds, residual
-
-
-def closed_form_values(forms: Mapping[str, sp.Expr], values: Mapping) -> dict[str, sp.Expr]:
-    """Substitute ``values`` (symbols or names) into every form."""
-    return {name: sp.sympify(expr).subs(values) for name, expr in forms.items()}

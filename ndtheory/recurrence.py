@@ -130,15 +130,19 @@ def solve_general(update: AffineUpdate, initial: sp.Expr) -> sp.Expr:
 
 
 def solve_two_phase(
-    update: AffineUpdate, initial: sp.Expr, first: Mapping, then: Mapping
+    expr: sp.Expr, unit: sp.Symbol, initial: sp.Expr, first: Mapping, then: Mapping
 ) -> sp.Expr:
-    """Closed form for ``t >= 1`` when the sequences take one value at step 1, another after.
+    """Closed form for ``t >= 1`` when ``K`` and ``P`` take one value at step 1, another after.
+
+    Substituting the spike values first makes even a ``"decay-on-fire"`` update
+    affine with a constant coefficient on each phase.
 
     Parameters
     ----------
-    update : AffineUpdate
-        The unit's update (``"decay"`` semantics) or, for spike-dependent decay,
-        use :func:`solve_two_phase_exprs`.
+    expr : sympy.Expr
+        The unit's update from :meth:`ndtheory.spec.NeuronModel.update`.
+    unit : sympy.Symbol
+        The unit.
     initial : sympy.Expr
         ``X(0)``.
     first, then : mapping
@@ -147,19 +151,13 @@ def solve_two_phase(
     Returns
     -------
     sympy.Expr
-        ``X(t) = a**(t-1)*X(1) + f_then*(1 - a**(t-1))/(1 - a)``, valid for ``t >= 1``.
-    """
-    expr = update.coefficient * update.unit + update.forcing
-    return solve_two_phase_exprs(expr, update.unit, initial, first, then)
+        ``X(t) = a**(t-1)*X(1) + f*(1 - a**(t-1))/(1 - a)`` with ``X(1) = a_1*X(0) + f_1``,
+        valid for ``t >= 1``.
 
-
-def solve_two_phase_exprs(
-    expr: sp.Expr, unit: sp.Symbol, initial: sp.Expr, first: Mapping, then: Mapping
-) -> sp.Expr:
-    """:func:`solve_two_phase` on a raw spec update (piecewise decay allowed).
-
-    Substituting the spike values first makes a ``"decay-on-fire"`` update affine
-    with a constant coefficient on each phase.
+    Raises
+    ------
+    NotDerivableError
+        If a phase's update is not affine in ``unit`` with a constant coefficient.
     """
     step1 = affine_update(_settle(expr.subs(first)), unit)
     later = affine_update(_settle(expr.subs(then)), unit)
@@ -227,21 +225,19 @@ def check_substitution(
     update : AffineUpdate
         The recurrence ``X(t) = a*X(t-1) + F(t-1)``.
     initial : sympy.Expr
-        The value the closed form must take at ``t = start - 1``, or, with
-        ``value`` given, ignored.
+        The value ``closed`` must take at ``t = start - 1``.
     start : int
-        The recurrence must hold for ``t >= start``.
+        The recurrence must hold for every ``t >= start``.
     value : mapping, optional
-        For two-phase forms: the values of ``K``, ``P`` for ``t >= start``
-        (then the recurrence's forcing is that constant) and ``initial`` is
-        checked at ``t = start - 1``.
+        Constant values of ``K`` and ``P`` for ``t >= start`` (two-phase forms);
+        default: the general sequences ``K(t-1)``, ``P(t-1)``.
 
     Returns
     -------
     holds : bool
-        Whether the residual simplifies to zero.
-    residual : sympy.Expr
-        ``X(t) - a*X(t-1) - F(t-1)`` and ``X(start-1) - initial``, added as a tuple.
+        Whether both residuals simplify to zero.
+    residual : sympy.Tuple
+        ``(X(t) - a*X(t-1) - F(t-1), X(start-1) - initial)``.
     """
     forcing = update.forcing.subs(value) if value is not None else update.forcing_at(t - 1)
     step = closed - update.coefficient * closed.subs(t, t - 1) - forcing

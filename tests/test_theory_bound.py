@@ -143,7 +143,7 @@ def test_paper_supremum_is_103_over_33_at_step_2():
 
 
 def _fires_from_rest(params, input_, n_steps):
-    """Exact iteration of the spec (decay semantics) for a neuron whose neighbours always fire.
+    """Hand loop of Eqs. 1-3 with Eq. 7 (decay), exact, for a neuron whose neighbours always fire.
 
     Neighbour spikes are those of the continuous-firing scenario: K(0) = 0, then sum(W).
     """
@@ -193,3 +193,20 @@ def test_thresholds_reject_bad_horizon():
     with pytest.raises(NdcnpInputError, match="n_steps must be an integer >= 1; got 0"):
         finite_horizon_thresholds(**PAPER, n_steps=0)
     assert math.isfinite(finite_horizon_supremum(0.999, 0.5, 0.5, 1, 1).supremum)
+
+
+@given(
+    parameter_sets(),
+    st.fractions(F(0), F(20), max_denominator=20),
+)
+def test_first_missed_step_from_rest_is_the_first_t_with_input_at_most_i_t(params, input_):
+    """Exact simulation vs the closed-form threshold: step t fires iff I > I_t."""
+    exact = exact_lambdify([t, alpha, beta, gamma, lam, SUM_W], threshold_expr(ND_CNP))
+    symbols = {"alpha": alpha, "beta": beta, "gamma": gamma, "lam": lam, "sum_W": SUM_W}
+    by_symbol = {symbols[k]: v for k, v in params.items()}
+    horizon = 12
+    spikes = _fires_from_rest(by_symbol, input_, horizon)
+    thresholds = [exact(k, *by_symbol.values()) for k in range(1, horizon + 1)]
+    first_miss = next((k for k, p in enumerate(spikes, 1) if not p), None)
+    predicted = next((k for k, v in enumerate(thresholds, 1) if input_ <= v), None)
+    assert first_miss == predicted

@@ -10,7 +10,7 @@ from ndtheory.recurrence import (
     check_rsolve,
     check_substitution,
     iterate,
-    solve_two_phase_exprs,
+    solve_two_phase,
     t,
 )
 from ndtheory.spec import ND_CNP, SUM_W, I, K, P
@@ -75,9 +75,7 @@ def test_rsolve_disagreement_is_reported():
 
 def test_two_phase_solution_matches_a_hand_unrolling():
     # V(1) = 0, V(2) = s, V(3) = beta*s + s, V(4) = beta^2 s + beta s + s
-    closed = solve_two_phase_exprs(
-        ND_CNP.update("V", "decay"), V, 0, {K: 0, P: 0}, {K: SUM_W, P: 1}
-    )
+    closed = solve_two_phase(ND_CNP.update("V", "decay"), V, 0, {K: 0, P: 0}, {K: SUM_W, P: 1})
     s = SUM_W
     hand = [0, s, beta * s + s, beta**2 * s + beta * s + s]
     for step, value in enumerate(hand, start=1):
