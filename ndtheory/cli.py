@@ -12,11 +12,13 @@ import json
 from ndtheory.audit import FORMATS, format_audit
 from ndtheory.bound import (
     BOUND_PARAMETERS,
+    SUM_W_PARAMETER,
     continuous_firing_bound,
     finite_horizon_supremum,
     solve_for,
 )
 from ndtheory.errors import NdcnpInputError
+from ndtheory.spec import ND_CNP
 
 _BOUND_OPTIONS = {
     "alpha": "--alpha",
@@ -50,12 +52,19 @@ def register(commands: argparse._SubParsersAction) -> None:
         ),
     )
     for name, flag in _BOUND_OPTIONS.items():
-        bound.add_argument(flag, dest=name, type=float, default=None, metavar="X")
+        bound.add_argument(flag, dest=name, type=float, default=None, help=_option_help(name))
     bound.add_argument(
         "--solve-for", choices=BOUND_PARAMETERS, default=None, help="parameter to solve for"
     )
     bound.add_argument("--format", choices=("text", "json"), default="text")
     bound.set_defaults(handler=_run_bound)
+
+
+def _option_help(name: str) -> str:
+    if name == "I":
+        return "largest input I, to put on the bound (only with --solve-for)"
+    parameter = SUM_W_PARAMETER if name == "sum_W" else ND_CNP.parameter(name)
+    return f"{parameter.description}; in {parameter.range_text()}"
 
 
 def _run_audit(args: argparse.Namespace) -> int:
