@@ -1,6 +1,23 @@
 """Symbolic neurodynamics of coupled neural P systems, derived from :mod:`ndtheory.spec`."""
 
-from ndtheory.errors import NdcnpInputError
+from ndtheory.bound import (
+    continuous_firing_bound,
+    finite_horizon_supremum,
+    finite_horizon_thresholds,
+    solve_for,
+)
+from ndtheory.errors import NdcnpInputError, NotDerivableError
 from ndtheory.spec import ND_CNP, NeuronModel, Parameter, Unit
 
-__all__ = ["ND_CNP", "NdcnpInputError", "NeuronModel", "Parameter", "Unit"]
+__all__ = [
+    "ND_CNP",
+    "NdcnpInputError",
+    "NeuronModel",
+    "NotDerivableError",
+    "Parameter",
+    "Unit",
+    "continuous_firing_bound",
+    "finite_horizon_supremum",
+    "finite_horizon_thresholds",
+    "solve_for",
+]
