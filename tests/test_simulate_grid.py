@@ -130,3 +130,18 @@ def test_kernel_equals_reference_with_jit_disabled():
     env = dict(os.environ, NUMBA_DISABLE_JIT="1", PYTHONPATH=str(ROOT))
     done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize("block", [1, 3, 200])
+def test_wavefront_block_size_does_not_change_results(monkeypatch, block):
+    import simulate.grid
+
+    monkeypatch.setattr(simulate.grid, "BLOCK_STEPS", block)
+    rng = np.random.default_rng(11)
+    stimulus = rng.random((11, 8)) * 1.5
+    W = KERNELS["5x5 random"]
+    for border in ("zero", "reflect"):
+        fast = simulate_grid(stimulus, PAPER_EXAMPLE, W, 45, border=border, record="all")
+        slow = simulate_grid(stimulus, PAPER_EXAMPLE, W, 45, border=border, engine="reference")
+        assert_array_equal(fast.counts, slow.counts)
+        assert_array_equal(fast.traces["P"][1:].sum(axis=0), slow.counts)
