@@ -145,3 +145,22 @@ def test_wavefront_block_size_does_not_change_results(monkeypatch, block):
         slow = simulate_grid(stimulus, PAPER_EXAMPLE, W, 45, border=border, engine="reference")
         assert_array_equal(fast.counts, slow.counts)
         assert_array_equal(fast.traces["P"][1:].sum(axis=0), slow.counts)
+
+
+def test_generated_kernel_module_is_written_once_and_loaded(tmp_path, monkeypatch):
+    from ndtheory.spec import ND_CNP
+    from simulate import _kernel
+    from simulate.codegen import print_model
+
+    source = _kernel.kernel_module_source(print_model(ND_CNP, "decay"))
+    function, from_file = _kernel._load(source, tmp_path)
+    files = list(tmp_path.glob("ndcnp_grid_kernel_*.py"))
+    assert from_file and len(files) == 1 and files[0].read_text() == source
+    assert function.__name__ == "grid_kernel"
+    assert _kernel._load(source, tmp_path)[1] and len(list(tmp_path.glob("*.py"))) == 1
+    assert _kernel._load(source, None)[1] is False
+    monkeypatch.setenv("NDCNP_KERNEL_CACHE", str(tmp_path / "cache"))
+    assert _kernel.cache_dir() == tmp_path / "cache"
+    (tmp_path / "file").write_text("")
+    monkeypatch.setenv("NDCNP_KERNEL_CACHE", str(tmp_path / "file" / "sub"))
+    assert _kernel.cache_dir() is None
