@@ -3,10 +3,13 @@
 Run from the repository root::
 
     PYTHONPATH=. python benchmarks/bench_simulate_grid.py [--runs 5] [--size 520]
+        [--no-coupling] [--block 16]
 
 Prints the median wall-clock and CPU time of each engine (after one warm-up
 call, so numba's compilation is excluded and reported separately) and checks
-that both engines give the same counts.
+that both engines give the same counts. ``--no-coupling`` runs an all-zero W
+(the update loop alone, K = 0); ``--block`` sets the kernel's wavefront block
+(``simulate.grid.BLOCK_STEPS``; 1 = step by step).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import time
 
 import numpy as np
 
+import simulate.grid
 from ndtheory.spec import PAPER_EXAMPLE
 from simulate.grid import simulate_grid
 
@@ -38,12 +42,16 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--size", type=int, default=520)
     parser.add_argument("--steps", type=int, default=110)
+    parser.add_argument("--no-coupling", action="store_true", help="W = 0: time the updates alone")
+    parser.add_argument("--block", type=int, default=simulate.grid.BLOCK_STEPS)
     args = parser.parse_args()
+    simulate.grid.BLOCK_STEPS = args.block
+    W = np.zeros((3, 3)) if args.no_coupling else W_3X3
     stimulus = np.random.default_rng(0).random((args.size, args.size))
     updates = args.size * args.size * args.steps
 
     def run(engine: str) -> np.ndarray:
-        return simulate_grid(stimulus, PAPER_EXAMPLE, W_3X3, args.steps, engine=engine).counts
+        return simulate_grid(stimulus, PAPER_EXAMPLE, W, args.steps, engine=engine).counts
 
     t0 = time.perf_counter()
     fast = run("numba")
@@ -51,7 +59,8 @@ def main() -> None:
     slow = run("reference")
     assert np.array_equal(fast, slow), "engines differ"
     print(
-        f"{args.size}x{args.size}, {args.steps} steps, 3x3 W; counts identical; "
+        f"{args.size}x{args.size}, {args.steps} steps, {'zero' if args.no_coupling else '3x3'} W, "
+        f"block {args.block}; counts identical; "
         f"median of {args.runs} runs:"
     )
     for engine, runs in (("numba", args.runs), ("reference", max(1, args.runs // 2))):
