@@ -164,3 +164,20 @@ def test_generated_kernel_module_is_written_once_and_loaded(tmp_path, monkeypatc
     (tmp_path / "file").write_text("")
     monkeypatch.setenv("NDCNP_KERNEL_CACHE", str(tmp_path / "file" / "sub"))
     assert _kernel.cache_dir() is None
+
+
+@pytest.mark.parametrize("engine", ["numba", "reference"])
+def test_edge_cases_zero_steps_single_neuron_zero_kernel(engine):
+    zero = simulate_grid(np.ones((2, 3)), PAPER_EXAMPLE, [[0.1]], 0, engine=engine, record="all")
+    assert_array_equal(zero.counts, 0)
+    assert zero.traces["U"].shape == (1, 2, 3)
+    # One neuron, periodic border, 3x3 W: its own spike comes back through all 8 neighbours.
+    one = simulate_grid(
+        [[0.5]], PAPER_EXAMPLE, np.full((3, 3), 0.1), 20, border="periodic", engine=engine
+    )
+    alone = simulate_grid([[0.5]], PAPER_EXAMPLE, np.zeros((3, 3)), 20, engine=engine)
+    from simulate.neuron import simulate_neuron
+
+    uniform = simulate_neuron(0.5, PAPER_EXAMPLE, 20, neighbours="uniform", W=np.full((3, 3), 0.1))
+    assert one.counts[0, 0] == uniform.spikes.sum()
+    assert alone.counts[0, 0] == simulate_neuron(0.5, PAPER_EXAMPLE, 20).spikes.sum()
