@@ -96,12 +96,6 @@ def read_stimulus(path: str | Path) -> np.ndarray:
         raise NdcnpInputError(f"--stimulus {path} is not an image Pillow can read") from None
 
 
-def local_theorem4_bound(params: dict[str, float], sum_W: float) -> float:
-    """Eq. (17) evaluated as printed. Placeholder, to be replaced by ndtheory's bound."""
-    a, b, g, lam = params["alpha"], params["beta"], params["gamma"], params["lam"]
-    return lam * (1 - a) * (1 - b) / ((1 - g) * (1 - b + sum_W)) - sum_W
-
-
 def _save_figure(fig: Any, path: Path) -> None:
     atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=90))
 
@@ -293,7 +287,10 @@ def _run_regime(args: argparse.Namespace) -> int:
                 sum_W=args.sum_w,
                 semantics=semantics,
             )
-    bound = local_theorem4_bound(params, args.sum_w)
+    # The CLI is the top layer, so it may read the bound derived in ndtheory.
+    from ndtheory.bound import continuous_firing_bound
+
+    bound = continuous_firing_bound(**params, sum_W=args.sum_w)
     print(f"Theorem 4 bound (Eq. 17): I > {bound:.6g}")
     for label, result in sweeps.items():
         continuous = values[[p.regime == "continuous" for p in result.patterns]]
