@@ -39,11 +39,9 @@ def _normalise(src, dst):
 @numba.njit(cache=True)
 def _side(s, f, s_pdf, f_pdf, s_cdf, f_cdf, ls, lf, bound):
     """Normalised MI of normalised windows s and f (the not-equal branch)."""
-    s_sum = 0.0
-    f_sum = 0.0
-    for k in range(_N):
-        s_sum += s[k]
-        f_sum += f[k]
+    # MATLAB sum(sum(window)): column sums first, then their sum.
+    s_sum = (s[0] + s[1] + s[2]) + (s[3] + s[4] + s[5]) + (s[6] + s[7] + s[8])
+    f_sum = (f[0] + f[1] + f[2]) + (f[3] + f[4] + f[5]) + (f[6] + f[7] + f[8])
     acc_s = 0.0
     acc_f = 0.0
     for k in range(_N):

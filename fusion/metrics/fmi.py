@@ -87,25 +87,40 @@ def _entropy_terms(p: NDArray) -> NDArray:
         return np.where(p != 0, -p * np.log2(np.abs(np.where(p != 0, p, 1.0))), 0.0)
 
 
+def _sequential_sum(x: NDArray) -> NDArray:
+    # Octave's sum is a left-to-right loop; NumPy's is pairwise. The order decides ties such as
+    # mean(ones(9,1)/9) != 1/9, which decide whole window scores (see docs/metrics.md).
+    total = x[..., 0].copy()
+    for k in range(1, x.shape[-1]):
+        total = total + x[..., k]
+    return total
+
+
+def _window_sum(x: NDArray) -> NDArray:
+    # MATLAB sum(sum(window)): the three column sums, then their sum.
+    columns = [_sequential_sum(x[..., 3 * c : 3 * c + 3]) for c in range(WINDOW)]
+    return (columns[0] + columns[1]) + columns[2]
+
+
 def _side_scores_reference(s: NDArray, f: NDArray) -> NDArray:
     """Normalised MI of normalised windows s (source) and f (fused), not-equal branch."""
     n = s.shape[-1]
-    s_pdf = s / s.sum(axis=-1, keepdims=True)
-    f_pdf = f / f.sum(axis=-1, keepdims=True)
+    s_pdf = s / _window_sum(s)[..., None]
+    f_pdf = f / _window_sum(f)[..., None]
     s_cdf = np.cumsum(s_pdf, axis=-1)
     f_cdf = np.cumsum(f_pdf, axis=-1)
-    s_dev = s_pdf - s_pdf.mean(axis=-1, keepdims=True)
-    f_dev = f_pdf - f_pdf.mean(axis=-1, keepdims=True)
-    numerator = np.sum(s_dev * f_dev, axis=-1)
+    s_dev = s_pdf - (_sequential_sum(s_pdf) / n)[..., None]
+    f_dev = f_pdf - (_sequential_sum(f_pdf) / n)[..., None]
+    numerator = _sequential_sum(s_dev * f_dev)
     with np.errstate(divide="ignore", invalid="ignore"):
         c = np.where(
             numerator == 0,
             0.0,
-            numerator / np.sqrt(np.sum(s_dev**2, axis=-1) * np.sum(f_dev**2, axis=-1)),
+            numerator / np.sqrt(_sequential_sum(s_dev**2) * _sequential_sum(f_dev**2)),
         )
     idx = np.arange(1, n + 1, dtype=np.float64)
-    s_sd = np.sqrt(np.sum(idx**2 * s_pdf, axis=-1) - np.sum(idx * s_pdf, axis=-1) ** 2)
-    f_sd = np.sqrt(np.sum(idx**2 * f_pdf, axis=-1) - np.sum(idx * f_pdf, axis=-1) ** 2)
+    s_sd = np.sqrt(_sequential_sum(idx**2 * s_pdf) - _sequential_sum(idx * s_pdf) ** 2)
+    f_sd = np.sqrt(_sequential_sum(idx**2 * f_pdf) - _sequential_sum(idx * f_pdf) ** 2)
 
     fc = f_cdf[..., :, None]  # i indexes f, j indexes the source, as the reference
     sc = s_cdf[..., None, :]
@@ -130,8 +145,8 @@ def _side_scores_reference(s: NDArray, f: NDArray) -> NDArray:
         f_pdf[..., :, None] * s_pdf[..., None, :]
     )
     h_joint = np.sum(_entropy_terms(joint), axis=(-1, -2))
-    h_s = np.sum(_entropy_terms(s_pdf), axis=-1)
-    h_f = np.sum(_entropy_terms(f_pdf), axis=-1)
+    h_s = _sequential_sum(_entropy_terms(s_pdf))
+    h_f = _sequential_sum(_entropy_terms(f_pdf))
     mi = h_s + h_f - h_joint
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(mi == 0, 0.0, 2 * mi / (h_s + h_f))
