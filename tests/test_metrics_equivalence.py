@@ -219,3 +219,16 @@ def test_fmi_kernel_on_a_lytro_crop(data_dir):
         assert fmi.fmi(a, b, f, feature=feature) == pytest.approx(
             fmi.fmi(a, b, f, feature=feature, reference=True), abs=1e-13
         )
+
+
+class TestPhaseCongruencyKernel:
+    """The numba phase-congruency kernels equal the NumPy reference of myphasecong3."""
+
+    @pytest.mark.parametrize("shape", [(32, 32), (27, 35)])
+    def test_random_image(self, shape):
+        qp = import_module("fusion.metrics.qp")
+        image = ndimage.gaussian_filter(RNG.random(shape) * 255, 1.0)
+        for fast, slow in zip(
+            qp.phase_congruency(image), qp.phase_congruency_reference(image), strict=True
+        ):
+            np.testing.assert_allclose(fast, slow, rtol=0, atol=1e-13)

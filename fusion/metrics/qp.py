@@ -97,8 +97,39 @@ def _filter_bank(shape: tuple[int, int]) -> _FilterBank:
     return _FilterBank(filters, em_n, noise_sum)
 
 
+def _threshold(first_scale: NDArray, em_n: float, noise_sum: float) -> float:
+    """Noise threshold of one orientation from its smallest-scale responses."""
+    median_e2n = np.median(np.abs(first_scale) ** 2)
+    noise_power = (-median_e2n / np.log(0.5)) / em_n
+    tau = np.sqrt(2 * noise_power * noise_sum / 2)
+    threshold = tau * np.sqrt(np.pi / 2) + K_NOISE * np.sqrt((2 - np.pi / 2) * tau**2)
+    return float(threshold / NOISE_RESCALE)
+
+
 def phase_congruency(image: NDArray) -> tuple[NDArray, NDArray, NDArray]:
     """Phase congruency and its moments, as ``myphasecong3`` with its defaults.
+
+    The per-pixel work runs in numba kernels; :func:`phase_congruency_reference` is the
+    NumPy oracle they are tested against. Parameters and returns as there.
+    """
+    from fusion.metrics._qp_kernel import accumulate_orientation, moments
+
+    im = np.asarray(image, dtype=np.float64)
+    bank = _filter_bank(im.shape)
+    image_fft = fft.fft2(im)
+    acc = np.zeros((5, *im.shape))
+    buffer = np.empty((N_SCALE, *im.shape), dtype=np.complex128)
+    for o in range(N_ORIENT):
+        np.multiply(image_fft, bank.filters[o], out=buffer)
+        eo = fft.ifft2(buffer, axes=(-2, -1), overwrite_x=True)
+        threshold = _threshold(eo[0], bank.em_n[o], bank.noise_sum[o])
+        angle = o * np.pi / N_ORIENT
+        accumulate_orientation(eo, threshold, angle, EPSILON, CUT_OFF, G_WEIGHT, acc)
+    return moments(acc, N_ORIENT, EPSILON)
+
+
+def phase_congruency_reference(image: NDArray) -> tuple[NDArray, NDArray, NDArray]:
+    """Phase congruency and its moments, as ``myphasecong3`` with its defaults (NumPy).
 
     Parameters
     ----------
