@@ -37,60 +37,45 @@ def _normalise(src, dst):
 
 
 @numba.njit(cache=True)
-def _side(s, f, s_pdf, f_pdf, s_cdf, f_cdf, ls, lf, bound):
-    """Normalised MI of normalised windows s and f (the not-equal branch)."""
+def _pdf_stats(v, pdf, cdf, logs):
+    """pdf, cdf and log2 pdf of a normalised window; returns (mean, sum dev^2, sd, entropy)."""
     # MATLAB sum(sum(window)): column sums first, then their sum.
-    s_sum = (s[0] + s[1] + s[2]) + (s[3] + s[4] + s[5]) + (s[6] + s[7] + s[8])
-    f_sum = (f[0] + f[1] + f[2]) + (f[3] + f[4] + f[5]) + (f[6] + f[7] + f[8])
-    acc_s = 0.0
-    acc_f = 0.0
+    total = (v[0] + v[1] + v[2]) + (v[3] + v[4] + v[5]) + (v[6] + v[7] + v[8])
+    acc = 0.0
     for k in range(_N):
-        s_pdf[k] = s[k] / s_sum
-        f_pdf[k] = f[k] / f_sum
-        acc_s += s_pdf[k]
-        acc_f += f_pdf[k]
-        s_cdf[k] = acc_s
-        f_cdf[k] = acc_f
-    s_mean = 0.0
-    f_mean = 0.0
+        pdf[k] = v[k] / total
+        acc += pdf[k]
+        cdf[k] = acc
+    mean = 0.0
     for k in range(_N):
-        s_mean += s_pdf[k]
-        f_mean += f_pdf[k]
-    s_mean /= _N
-    f_mean /= _N
-    num = 0.0
-    ss = 0.0
-    ff = 0.0
-    e_s = 0.0
-    e2_s = 0.0
-    e_f = 0.0
-    e2_f = 0.0
-    h_s = 0.0
-    h_f = 0.0
+        mean += pdf[k]  # left to right, as Octave's sum: this decides flat windows
+    mean /= _N
+    dev2 = 0.0
+    e = 0.0
+    e2 = 0.0
+    h = 0.0
     for k in range(_N):
-        ds = s_pdf[k] - s_mean
-        df = f_pdf[k] - f_mean
-        num += ds * df
-        ss += ds * ds
-        ff += df * df
+        d = pdf[k] - mean
+        dev2 += d * d
         i = k + 1.0
-        e_s += i * s_pdf[k]
-        e2_s += i * i * s_pdf[k]
-        e_f += i * f_pdf[k]
-        e2_f += i * i * f_pdf[k]
-        if s_pdf[k] != 0.0:
-            ls[k] = math.log2(s_pdf[k])
-            h_s -= s_pdf[k] * ls[k]
+        e += i * pdf[k]
+        e2 += i * i * pdf[k]
+        if pdf[k] != 0.0:
+            logs[k] = math.log2(pdf[k])
+            h -= pdf[k] * logs[k]
         else:
-            ls[k] = 0.0
-        if f_pdf[k] != 0.0:
-            lf[k] = math.log2(f_pdf[k])
-            h_f -= f_pdf[k] * lf[k]
-        else:
-            lf[k] = 0.0
+            logs[k] = 0.0
+    return mean, dev2, math.sqrt(e2 - e * e), h
+
+
+@numba.njit(cache=True)
+def _side(s, s_pdf, s_cdf, ls, f_pdf, f_cdf, lf, f_mean, ff, f_sd, h_f, bound):
+    """Normalised MI of a normalised source window s against F's (precomputed) statistics."""
+    s_mean, ss, s_sd, h_s = _pdf_stats(s, s_pdf, s_cdf, ls)
+    num = 0.0
+    for k in range(_N):
+        num += (s_pdf[k] - s_mean) * (f_pdf[k] - f_mean)
     c = 0.0 if num == 0.0 else num / math.sqrt(ss * ff)
-    s_sd = math.sqrt(e2_s - e_s * e_s)
-    f_sd = math.sqrt(e2_f - e_f * e_f)
     upper = c >= 0.0
     cov = 0.0
     for i in range(_N):
@@ -160,11 +145,17 @@ def _scores(fa, fb, ff):
                     equal_a = False
                     break
             _normalise(f, fn)
+            f_ready = False
+            f_mean = ff_ = f_sd = h_f = 0.0
             if equal_a:
                 side_a = 1.0
             else:
+                f_mean, ff_, f_sd, h_f = _pdf_stats(fn, f_pdf, f_cdf, lf)
+                f_ready = True
                 _normalise(a, an)
-                side_a = _side(an, fn, s_pdf, f_pdf, s_cdf, f_cdf, ls, lf, bound)
+                side_a = _side(
+                    an, s_pdf, s_cdf, ls, f_pdf, f_cdf, lf, f_mean, ff_, f_sd, h_f, bound
+                )
             # The reference compares B with F's window as the A side left it.
             equal_b = True
             for k in range(_N):
@@ -175,8 +166,12 @@ def _scores(fa, fb, ff):
             if equal_b:
                 side_b = 1.0
             else:
+                if not f_ready:
+                    f_mean, ff_, f_sd, h_f = _pdf_stats(fn, f_pdf, f_cdf, lf)
                 _normalise(b, bn)
-                side_b = _side(bn, fn, s_pdf, f_pdf, s_cdf, f_cdf, ls, lf, bound)
+                side_b = _side(
+                    bn, s_pdf, s_cdf, ls, f_pdf, f_cdf, lf, f_mean, ff_, f_sd, h_f, bound
+                )
             out[p, q] = (side_a + side_b) / 2.0
     return out
 

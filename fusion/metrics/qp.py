@@ -112,16 +112,21 @@ def phase_congruency(image: NDArray) -> tuple[NDArray, NDArray, NDArray]:
     The per-pixel work runs in numba kernels; :func:`phase_congruency_reference` is the
     NumPy oracle they are tested against. Parameters and returns as there.
     """
+    import numba
+
     from fusion.metrics._qp_kernel import accumulate_orientation, moments
 
     im = np.asarray(image, dtype=np.float64)
     bank = _filter_bank(im.shape)
+    # The FFTs use as many threads as the numba kernels (numba.set_num_threads), so one knob
+    # serves both; ndcnp evaluate sets it to 1 in each worker process.
+    workers = numba.get_num_threads()
     image_fft = fft.fft2(im)
     acc = np.zeros((5, *im.shape))
     buffer = np.empty((N_SCALE, *im.shape), dtype=np.complex128)
     for o in range(N_ORIENT):
         np.multiply(image_fft, bank.filters[o], out=buffer)
-        eo = fft.ifft2(buffer, axes=(-2, -1), overwrite_x=True)
+        eo = fft.ifft2(buffer, axes=(-2, -1), overwrite_x=True, workers=workers)
         threshold = _threshold(eo[0], bank.em_n[o], bank.noise_sum[o])
         angle = o * np.pi / N_ORIENT
         accumulate_orientation(eo, threshold, angle, EPSILON, CUT_OFF, G_WEIGHT, acc)
