@@ -140,3 +140,29 @@ def test_missing_layout_and_bad_output(folders, capsys):
     )  # fmt: skip
     assert code == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+@pytest.mark.needs_data
+def test_ground_truth_scores_on_mf_voc(data_dir, tmp_path, capsys):
+    # Three MF-VOC pairs, "fused" = the all-in-focus image itself: PSNR_gt is infinite (left
+    # out of the mean, which is then NaN) and both SSIMs against the ground truth are 1.
+    voc = data_dir / "mf-voc"
+    if not (voc / "gt").is_dir():
+        pytest.skip(f"{voc} lacks a/, b/, gt/")
+    names = sorted(p.name for p in (voc / "gt").iterdir())[:3]
+    for sub in ("a", "b", "gt"):
+        (tmp_path / "src" / sub).mkdir(parents=True)
+        for name in names:
+            (tmp_path / "src" / sub / name).write_bytes((voc / sub / name).read_bytes())
+    out = tmp_path / "voc.csv"
+    src = tmp_path / "src"
+    code = main(
+        ["evaluate", "--sources", str(src), "--fused", str(src / "gt"), "--gt", str(src / "gt"),
+         "-o", str(out), "--jobs", "1"]
+    )  # fmt: skip
+    assert code == 0
+    rows = _read_csv(out)
+    assert [r["PSNR_gt"] for r in rows] == ["inf", "inf", "inf", "nan"]
+    assert all(float(r["SSIM_gt"]) == pytest.approx(1.0, abs=1e-12) for r in rows)
+    assert all(float(r["SSIM_Y_gt"]) == pytest.approx(1.0, abs=1e-12) for r in rows)
+    assert 0 < float(rows[3]["Qabf"]) < 1

@@ -193,6 +193,15 @@ class TestBadInput:
         self.check(metric, self.good.astype(np.int32), self.good, self.good, "uint8, uint16")
 
 
+@pytest.mark.parametrize("metric", METRICS, ids=lambda m: m.__name__)
+def test_grey_and_rgb_mixed_are_scored_on_grey(metric):
+    rgb = np.stack([textured(7, (12, 12)), textured(8, (12, 12)), textured(9, (12, 12))], axis=2)
+    grey_a = textured(10, (12, 12))
+    from fusion.images import rgb2gray
+
+    assert metric(grey_a, rgb, rgb) == metric(grey_a, rgb2gray(rgb), rgb2gray(rgb))
+
+
 def test_fmi_rejects_unknown_feature():
     image = textured(6, (8, 8))
     with pytest.raises(ValueError, match="feature"):

@@ -42,12 +42,23 @@ def data_range(image: NDArray) -> float:
 def check_triplet(
     source_a: ArrayLike, source_b: ArrayLike, fused: ArrayLike
 ) -> tuple[NDArray, NDArray, NDArray]:
-    """Validate the two sources and the fused image: same shape and same data range."""
+    """Validate the two sources and the fused image: same shape and same data range.
+
+    If some are grey and some RGB of the same size, the RGB ones are converted with
+    :func:`grey` (as the authors' script converts each image on its own), and every metric,
+    PSNR included, then works on grey.
+    """
     images = tuple(
         check_image(im, name)
         for im, name in zip((source_a, source_b, fused), IMAGE_NAMES, strict=True)
     )
+    if len({im.ndim for im in images}) > 1 and len({im.shape[:2] for im in images}) == 1:
+        images = tuple(im if im.ndim == 2 else _grey_keep_dtype(im) for im in images)
     return check_same(images, IMAGE_NAMES)  # type: ignore[return-value]
+
+
+def _grey_keep_dtype(image: NDArray) -> NDArray:
+    return rgb2gray(image) if np.issubdtype(image.dtype, np.integer) else grey(image)
 
 
 def check_same(images: tuple[NDArray, ...], names: tuple[str, ...]) -> tuple[NDArray, ...]:
