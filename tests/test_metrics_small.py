@@ -204,7 +204,7 @@ def test_grey_and_rgb_mixed_are_scored_on_grey(metric):
 
 def test_fmi_rejects_unknown_feature():
     image = textured(6, (8, 8))
-    with pytest.raises(ValueError, match="feature"):
+    with pytest.raises(NdcnpInputError, match="feature"):
         fmi(image, image, image, feature="edge")
 
 
@@ -212,3 +212,9 @@ def test_fmi_pixel_needs_3x3():
     image = textured(6, (2, 8))
     with pytest.raises(NdcnpInputError, match="3 x 3"):
         fmi(image, image, image, feature="pixel")
+
+
+def test_ssim_rejects_unknown_variant():
+    image = textured(6, (8, 8))
+    with pytest.raises(NdcnpInputError, match="variant"):
+        ssim(image, image, image, variant="rgb")

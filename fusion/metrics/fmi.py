@@ -23,6 +23,7 @@ from scipy import fft
 
 from fusion.metrics._common import check_triplet, grey
 from fusion.metrics.dmey102 import DMEY102_SCALING_FILTER
+from ndtheory.errors import NdcnpInputError
 
 FEATURES = ("wavelet", "dct", "pixel")
 WINDOW = 3
@@ -64,7 +65,7 @@ def features(image: NDArray, feature: str) -> NDArray[np.float64]:
         return fft.dctn(image, type=2, norm="ortho")
     if feature == "pixel":
         return np.asarray(image, dtype=np.float64)
-    raise ValueError(f"feature must be one of {FEATURES}; got {feature!r}")
+    raise NdcnpInputError(f"feature must be one of {FEATURES}; got {feature!r}")
 
 
 def windows(feature_image: NDArray) -> NDArray[np.float64]:
@@ -222,17 +223,10 @@ def fmi(
         Mean over all 3 x 3 windows of ``(FMI_AF + FMI_BF) / 2``.
     """
     if feature not in FEATURES:
-        raise ValueError(f"feature must be one of {FEATURES}; got {feature!r}")
+        raise NdcnpInputError(f"feature must be one of {FEATURES}; got {feature!r}")
     a, b, f = (grey(im) for im in check_triplet(source_a, source_b, fused))
     if feature != "wavelet" and min(a.shape) < WINDOW:
-        raise_small(a.shape)
+        raise NdcnpInputError(f"images must be at least 3 x 3 for FMI; got {a.shape}")
     fa, fb, ff = (features(x, feature) for x in (a, b, f))
     scores = fmi_window_scores_reference if reference else fmi_window_scores
     return float(np.mean(scores(fa, fb, ff)))
-
-
-def raise_small(shape: tuple[int, ...]) -> None:
-    """Raise the error for images too small for a 3 x 3 window."""
-    from ndtheory.errors import NdcnpInputError
-
-    raise NdcnpInputError(f"images must be at least 3 x 3 for FMI; got {shape}")

@@ -20,6 +20,7 @@ from fusion.metrics._common import (
     gaussian_same,
     grey,
 )
+from ndtheory.errors import NdcnpInputError
 
 WINDOW_SIZE = 11
 SIGMA = 1.5
@@ -92,7 +93,7 @@ def ssim(
     elif variant == "luma":
         convert = luma
     else:
-        raise ValueError(f"variant must be 'grey' or 'luma'; got {variant!r}")
+        raise NdcnpInputError(f"variant must be 'grey' or 'luma'; got {variant!r}")
     ga, gb, gf = convert(a), convert(b), convert(f)
     return (ssim_index(gf, ga, peak) + ssim_index(gf, gb, peak)) / 2
 
@@ -107,5 +108,5 @@ def ssim_reference(fused: ArrayLike, ground_truth: ArrayLike, *, variant: str = 
     check_same((f, gt), ("fused", "ground_truth"))
     convert = {"grey": grey, "luma": luma}.get(variant)
     if convert is None:
-        raise ValueError(f"variant must be 'grey' or 'luma'; got {variant!r}")
+        raise NdcnpInputError(f"variant must be 'grey' or 'luma'; got {variant!r}")
     return ssim_index(convert(f), convert(gt), data_range(f))
