@@ -30,7 +30,8 @@ def accumulate_orientation(eo, threshold, angle, epsilon, cut_off, g_weight, acc
             max_an = 0.0
             for s in range(n_scale):
                 z = eo[s, p, q]
-                an = abs(z)
+                # sqrt(re^2 + im^2), not hypot (MATLAB abs): 1 ulp at most, several times faster.
+                an = math.sqrt(z.real * z.real + z.imag * z.imag)
                 sum_an += an
                 sum_e += z.real
                 sum_o += z.imag
