@@ -11,6 +11,8 @@ from importlib import import_module
 import numpy as np
 import pytest
 import pywt
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import fft, ndimage, signal
 from skimage.metrics import structural_similarity
 
@@ -232,3 +234,27 @@ class TestPhaseCongruencyKernel:
             qp.phase_congruency(image), qp.phase_congruency_reference(image), strict=True
         ):
             np.testing.assert_allclose(fast, slow, rtol=0, atol=1e-13)
+
+
+@settings(max_examples=40)
+@given(
+    data=st.data(),
+    rows=st.integers(3, 7),
+    cols=st.integers(3, 7),
+    levels=st.integers(1, 5),
+)
+def test_fmi_kernel_equals_reference_with_ties(data, rows, cols, levels):
+    # Few grey levels make flat windows, equal windows, zero pdf entries and ties in the cdfs,
+    # the cases where a rewrite could part from the reference.
+    def image():
+        values = data.draw(
+            st.lists(st.integers(0, levels), min_size=rows * cols, max_size=rows * cols)
+        )
+        return np.array(values, dtype=np.float64).reshape(rows, cols)
+
+    fa, fb = image(), image()
+    mix = np.array(data.draw(st.lists(st.booleans(), min_size=rows * cols, max_size=rows * cols)))
+    ff = np.where(mix.reshape(rows, cols), fa, fb)
+    fast = fmi.fmi_window_scores(fa, fb, ff)
+    slow = fmi.fmi_window_scores_reference(fa, fb, ff)
+    np.testing.assert_allclose(fast, slow, rtol=0, atol=1e-12)

@@ -9,6 +9,7 @@ import pytest
 
 from fusion.metrics import (
     decision_map_accuracy,
+    decision_map_from_fusion,
     fmi,
     phase_congruency,
     psnr,
@@ -152,6 +153,18 @@ class TestGroundTruth:
         assert decision_map_accuracy(dm, mask) == 0.5
         assert decision_map_accuracy(dm, mask, valid=np.array([[1, 1], [0, 0]], bool)) == 0.5
         assert decision_map_accuracy(dm.astype(float) * 0.9, mask, valid=[[1, 0], [0, 0]]) == 1.0
+
+    def test_decision_map_from_fusion(self):
+        a = np.array([[1, 2], [3, 4]], np.uint8)
+        b = np.array([[1, 9], [8, 7]], np.uint8)
+        f = np.array([[1, 2], [8, 4]], np.uint8)
+        dm, valid = decision_map_from_fusion(a, b, f)
+        np.testing.assert_array_equal(valid, [[False, True], [True, True]])
+        np.testing.assert_array_equal(dm, [[False, True], [False, True]])
+        truth = np.array([[1, 1], [0, 0]])  # wrong only at (1, 1)
+        assert decision_map_accuracy(dm, truth, valid=valid) == pytest.approx(2 / 3)
+        with pytest.raises(NdcnpInputError, match="neither source"):
+            decision_map_from_fusion(a, b, np.array([[1, 2], [5, 4]], np.uint8))
 
     def test_decision_map_errors(self):
         with pytest.raises(NdcnpInputError, match="must match"):

@@ -7,7 +7,7 @@ grey images convert RGB with MATLAB ``rgb2gray``; PSNR uses the colour images an
 """
 
 from fusion.metrics.fmi import fmi
-from fusion.metrics.groundtruth import decision_map_accuracy
+from fusion.metrics.groundtruth import decision_map_accuracy, decision_map_from_fusion
 from fusion.metrics.psnr import psnr, psnr_reference
 from fusion.metrics.qabf import qabf
 from fusion.metrics.qcb import qcb
@@ -16,6 +16,7 @@ from fusion.metrics.ssim import ssim, ssim_reference
 
 __all__ = [
     "decision_map_accuracy",
+    "decision_map_from_fusion",
     "fmi",
     "phase_congruency",
     "psnr",

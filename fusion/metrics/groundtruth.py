@@ -63,3 +63,48 @@ def decision_map_accuracy(
     if not v.any():
         raise NdcnpInputError("valid selects no pixel")
     return float(np.mean(d[v] == m[v]))
+
+
+def decision_map_from_fusion(
+    source_a: ArrayLike, source_b: ArrayLike, fused: ArrayLike
+) -> tuple[np.ndarray, np.ndarray]:
+    """Recover a decision-map fusion's map where it is observable.
+
+    For a fusion that copies every pixel from one source (as the authors' published Lytro
+    results do), the map is known wherever the sources differ.
+
+    Parameters
+    ----------
+    source_a, source_b, fused : ndarray
+        Images of one shape, (M, N) or (M, N, 3).
+
+    Returns
+    -------
+    dm, valid : (M, N) boolean arrays
+        ``dm`` is True where the fused pixel equals A's; ``valid`` where A and B differ (in any
+        channel). Pass both to :func:`decision_map_accuracy` as ``dm``/``mask`` and ``valid``.
+
+    Raises
+    ------
+    NdcnpInputError
+        If the shapes differ, or a pixel where the sources differ equals neither source.
+    """
+    a, b, f = (np.asarray(x) for x in (source_a, source_b, fused))
+    if not a.shape == b.shape == f.shape or a.size == 0:
+        raise NdcnpInputError(
+            f"source_a, source_b and fused must have one non-empty shape; "
+            f"got {a.shape}, {b.shape}, {f.shape}"
+        )
+
+    def per_pixel(x: np.ndarray) -> np.ndarray:
+        return x if x.ndim == 2 else np.all(x, axis=2)
+
+    from_a = per_pixel(f == a)
+    from_b = per_pixel(f == b)
+    valid = ~per_pixel(a == b)
+    neither = valid & ~from_a & ~from_b
+    if neither.any():
+        raise NdcnpInputError(
+            f"fused is not a decision-map fusion: {int(neither.sum())} pixels equal neither source"
+        )
+    return from_a & valid, valid
