@@ -66,3 +66,16 @@ def test_means_reproduce_the_paper(lytro_scores) -> None:
     assert mean["PSNR"] == pytest.approx(26.9904, abs=6e-4)
     # The authors' own SSIM script gives 0.8404, not the paper's 0.8541.
     assert round(mean["SSIM"], 4) == 0.8404
+
+
+def test_authors_fusions_are_decision_map_fusions(data_dir: Path) -> None:
+    from fusion.images import read_image
+    from fusion.metrics import decision_map_from_fusion
+
+    lytro = data_dir / "lytro"
+    a, b, f = (
+        read_image(lytro / sub / name)
+        for sub, name in (("far", "1.jpg"), ("near", "1.jpg"), ("reference", "1.png"))
+    )
+    dm, valid = decision_map_from_fusion(a, b, f)  # raises if a pixel equals neither source
+    assert valid.mean() > 0.9 and 0.2 < dm[valid].mean() < 0.8
