@@ -11,7 +11,7 @@ from importlib import import_module
 import numpy as np
 import pytest
 import pywt
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from scipy import fft, ndimage, signal
 from skimage.metrics import structural_similarity
@@ -236,7 +236,6 @@ class TestPhaseCongruencyKernel:
             np.testing.assert_allclose(fast, slow, rtol=0, atol=1e-13)
 
 
-@settings(max_examples=40)
 @given(
     data=st.data(),
     rows=st.integers(3, 7),
