@@ -1,0 +1,221 @@
+"""Scoring a folder of fused images with the paper's Table 1 metrics.
+
+Layout: ``SOURCES/far/NAME.ext`` and ``SOURCES/near/NAME.ext`` (or ``a/`` and ``b/``, as MF-VOC),
+``FUSED/NAME.ext`` (PNG preferred), optionally ``GT/NAME.ext`` (all-in-focus ground truth).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+from fusion.images import read_image
+from ndtheory.errors import NdcnpInputError
+
+TABLE1_COLUMNS = ("Qabf", "FMIw", "SSIM", "SSIM_Y", "PSNR", "QP", "QCB")
+"""Columns of the reference CSV; ``SSIM`` is the authors' script, ``SSIM_Y`` the paper's."""
+GT_COLUMNS = ("PSNR_gt", "SSIM_gt", "SSIM_Y_gt")
+SOURCE_LAYOUTS = (("far", "near"), ("a", "b"))
+IMAGE_SUFFIXES = (".png", ".tif", ".tiff", ".bmp", ".jpg", ".jpeg")
+
+
+def evaluate_pair(
+    source_a: NDArray, source_b: NDArray, fused: NDArray, ground_truth: NDArray | None = None
+) -> dict[str, float]:
+    """All Table 1 metrics of one fusion (and the ground-truth scores when given)."""
+    from fusion import metrics
+
+    row = {
+        "Qabf": metrics.qabf(source_a, source_b, fused),
+        "FMIw": metrics.fmi(source_a, source_b, fused, feature="wavelet"),
+        "SSIM": metrics.ssim(source_a, source_b, fused, variant="grey"),
+        "SSIM_Y": metrics.ssim(source_a, source_b, fused, variant="luma"),
+        "PSNR": metrics.psnr(source_a, source_b, fused),
+        "QP": metrics.qp(source_a, source_b, fused),
+        "QCB": metrics.qcb(source_a, source_b, fused),
+    }
+    if ground_truth is not None:
+        row["PSNR_gt"] = metrics.psnr_reference(fused, ground_truth)
+        row["SSIM_gt"] = metrics.ssim_reference(fused, ground_truth, variant="grey")
+        row["SSIM_Y_gt"] = metrics.ssim_reference(fused, ground_truth, variant="luma")
+    return row
+
+
+def _images_in(folder: Path) -> dict[str, Path]:
+    found: dict[str, Path] = {}
+    for path in sorted(folder.iterdir()):
+        if path.is_file() and path.suffix.lower() in IMAGE_SUFFIXES:
+            # PNG wins over a lossy copy of the same name (the reference script's try/catch
+            # reads .jpg first, but fused results are published as PNG).
+            if path.stem not in found or path.suffix.lower() == ".png":
+                found[path.stem] = path
+    return found
+
+
+def _natural_key(name: str) -> tuple:
+    return tuple(int(part) if part.isdigit() else part for part in _split_digits(name))
+
+
+def _split_digits(name: str) -> list[str]:
+    parts: list[str] = []
+    for ch in name:
+        if parts and parts[-1][-1].isdigit() == ch.isdigit():
+            parts[-1] += ch
+        else:
+            parts.append(ch)
+    return parts
+
+
+def find_triplets(
+    sources: str | os.PathLike, fused: str | os.PathLike, gt: str | os.PathLike | None = None
+) -> list[tuple[str, Path, Path, Path, Path | None]]:
+    """Match images by name: ``(name, source_a, source_b, fused, gt)`` in natural order.
+
+    Raises
+    ------
+    NdcnpInputError
+        If a folder is missing, the sources have neither ``far/near`` nor ``a/b``, or a
+        source pair has no fused (or ground-truth) image.
+    """
+    src, fus = Path(sources), Path(fused)
+    for folder, what in ((src, "sources"), (fus, "fused")):
+        if not folder.is_dir():
+            raise NdcnpInputError(f"{what} folder {folder} does not exist")
+    for first, second in SOURCE_LAYOUTS:
+        if (src / first).is_dir() and (src / second).is_dir():
+            break
+    else:
+        raise NdcnpInputError(f"sources folder {src} must contain far/ and near/ (or a/ and b/)")
+    a_images, b_images = _images_in(src / first), _images_in(src / second)
+    fused_images = _images_in(fus)
+    gt_images: dict[str, Path] | None = None
+    if gt is not None:
+        if not Path(gt).is_dir():
+            raise NdcnpInputError(f"ground-truth folder {gt} does not exist")
+        gt_images = _images_in(Path(gt))
+    names = sorted(a_images, key=_natural_key)
+    if not names:
+        raise NdcnpInputError(f"no images in {src / first}")
+    triplets = []
+    for name in names:
+        if name not in b_images:
+            partner = src / second
+            raise NdcnpInputError(f"{a_images[name]} has no partner named {name}.* in {partner}")
+        if name not in fused_images:
+            raise NdcnpInputError(f"no fused image named {name}.* in {fus}")
+        gt_path = None
+        if gt_images is not None:
+            if name not in gt_images:
+                raise NdcnpInputError(f"no ground-truth image named {name}.* in {gt}")
+            gt_path = gt_images[name]
+        triplets.append((name, a_images[name], b_images[name], fused_images[name], gt_path))
+    return triplets
+
+
+def _evaluate_files(job: tuple[str, Path, Path, Path, Path | None]) -> dict[str, float | str]:
+    name, a_path, b_path, f_path, gt_path = job
+    images = [read_image(p) for p in (a_path, b_path, f_path)]
+    ground_truth = read_image(gt_path) if gt_path is not None else None
+    try:
+        row = evaluate_pair(*images, ground_truth)
+    except NdcnpInputError as error:
+        raise NdcnpInputError(f"image {name}: {error}") from None
+    return {"image": name, **row}
+
+
+def _single_thread_numba() -> None:
+    # Each worker process scores one image; the numba kernel's own threads would oversubscribe.
+    import numba
+
+    numba.set_num_threads(1)
+
+
+def finite_mean(values: Sequence[float]) -> float:
+    """Mean over the finite values (the paper leaves out infinite PSNRs); NaN if none."""
+    finite = [v for v in values if math.isfinite(v)]
+    return float(np.mean(finite)) if finite else math.nan
+
+
+def evaluate_folder(
+    sources: str | os.PathLike,
+    fused: str | os.PathLike,
+    gt: str | os.PathLike | None = None,
+    *,
+    jobs: int | None = None,
+    progress: Callable | None = None,
+) -> tuple[list[dict], dict]:
+    """Score every fused image in ``fused`` against its sources.
+
+    Parameters
+    ----------
+    sources, fused, gt : path-like
+        Folders, see the module docstring.
+    jobs : int, optional
+        Worker processes (default: the number of CPUs). 1 runs in this process.
+    progress : callable, optional
+        Wraps the iterator of finished rows, e.g. ``functools.partial(tqdm, total=n)``.
+
+    Returns
+    -------
+    rows, mean
+        One dict per image (key ``image`` plus the metric columns) in natural name order,
+        and the mean row (``image = "mean"``), each column averaged over its finite values.
+    """
+    triplets = find_triplets(sources, fused, gt)
+    workers = min(jobs or os.cpu_count() or 1, len(triplets))
+    wrap = progress or (lambda it, **_: it)
+    if workers <= 1:
+        rows = list(wrap(map(_evaluate_files, triplets), total=len(triplets)))
+    else:
+        # spawn, not fork: a forked child of a process whose numba threads have run can deadlock.
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(
+            workers, mp_context=context, initializer=_single_thread_numba
+        ) as pool:
+            rows = list(wrap(pool.map(_evaluate_files, triplets), total=len(triplets)))
+    columns = [key for key in rows[0] if key != "image"]
+    mean = {"image": "mean", **{c: finite_mean([row[c] for row in rows]) for c in columns}}
+    return rows, mean
+
+
+def write_csv(path: Path, rows: list[dict], mean: dict) -> None:
+    """Write the rows and the mean row; floats with 10 significant digits."""
+    columns = list(mean)
+    with open(path, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(columns)
+        for row in [*rows, mean]:
+            writer.writerow(
+                [row[c] if c == "image" else format(float(row[c]), ".10g") for c in columns]
+            )
+
+
+def write_json(path: Path, rows: list[dict], mean: dict, meta: dict) -> None:
+    """Write ``{"meta", "columns", "images", "mean"}``; non-finite values as strings."""
+
+    def clean(row: dict) -> dict:
+        return {k: v if isinstance(v, str) or math.isfinite(v) else str(v) for k, v in row.items()}
+
+    document = {
+        "meta": meta,
+        "columns": [c for c in mean if c != "image"],
+        "images": [clean(r) for r in rows],
+        "mean": clean(mean),
+    }
+    with open(path, "w") as handle:
+        json.dump(document, handle, indent=1)
+        handle.write("\n")
+
+
+def table1_line(mean: dict) -> str:
+    """One Table-1-style line: ``Qabf 0.7621 | FMIw 0.5967 | ... | PSNR 26.9899 | ...``."""
+    return " | ".join(f"{c} {mean[c]:.4f}" for c in mean if c != "image")

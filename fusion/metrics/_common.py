@@ -1,0 +1,137 @@
+"""Input checks, grey conversion and MATLAB-equivalent filters shared by the metrics."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy import ndimage
+
+from fusion.images import RGB2GRAY_WEIGHTS, rgb2gray
+from ndtheory.errors import NdcnpInputError
+
+IMAGE_NAMES = ("source_a", "source_b", "fused")
+
+
+def check_image(image: ArrayLike, name: str) -> NDArray:
+    """Validate one image and return it as an ndarray.
+
+    Accepted: (M, N) grey or (M, N, 3) RGB, dtype uint8, uint16 or floating (floating values
+    are grey levels on the 0-255 scale, as MATLAB's ``double(uint8)`` images), finite, not empty.
+    """
+    array = np.asarray(image)
+    if array.size == 0:
+        raise NdcnpInputError(f"{name} is empty (shape {array.shape})")
+    if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[2] != 3):
+        raise NdcnpInputError(
+            f"{name} must be (M, N) grey or (M, N, 3) RGB; got shape {array.shape}"
+        )
+    if array.dtype not in (np.uint8, np.uint16) and not np.issubdtype(array.dtype, np.floating):
+        raise NdcnpInputError(f"{name} must be uint8, uint16 or floating; got {array.dtype}")
+    if np.issubdtype(array.dtype, np.floating) and not np.all(np.isfinite(array)):
+        raise NdcnpInputError(f"{name} contains NaN or infinite values")
+    return array
+
+
+def data_range(image: NDArray) -> float:
+    """Peak value L: 65535 for uint16, else 255 (uint8 and 0-255 floating images)."""
+    return 65535.0 if image.dtype == np.uint16 else 255.0
+
+
+def check_triplet(
+    source_a: ArrayLike, source_b: ArrayLike, fused: ArrayLike
+) -> tuple[NDArray, NDArray, NDArray]:
+    """Validate the two sources and the fused image: same shape and same data range.
+
+    If some are grey and some RGB of the same size, the RGB ones are converted with
+    :func:`grey` (as the authors' script converts each image on its own), and every metric,
+    PSNR included, then works on grey.
+    """
+    images = tuple(
+        check_image(im, name)
+        for im, name in zip((source_a, source_b, fused), IMAGE_NAMES, strict=True)
+    )
+    if len({im.ndim for im in images}) > 1 and len({im.shape[:2] for im in images}) == 1:
+        images = tuple(im if im.ndim == 2 else _grey_keep_dtype(im) for im in images)
+    return check_same(images, IMAGE_NAMES)  # type: ignore[return-value]
+
+
+def _grey_keep_dtype(image: NDArray) -> NDArray:
+    return rgb2gray(image) if np.issubdtype(image.dtype, np.integer) else grey(image)
+
+
+def check_same(images: tuple[NDArray, ...], names: tuple[str, ...]) -> tuple[NDArray, ...]:
+    """Raise unless all ``images`` share shape and data range."""
+    first, first_name = images[0], names[0]
+    for image, name in zip(images[1:], names[1:], strict=True):
+        if image.shape != first.shape:
+            raise NdcnpInputError(
+                f"{name} has shape {image.shape} but {first_name} has {first.shape}; "
+                "the images must have the same shape"
+            )
+        if data_range(image) != data_range(first):
+            raise NdcnpInputError(
+                f"{name} is {image.dtype} but {first_name} is {first.dtype}; "
+                "mixing 8-bit and 16-bit images is ambiguous"
+            )
+    return images
+
+
+def grey(image: NDArray) -> NDArray[np.float64]:
+    """Grey levels as float64, converting RGB as MATLAB ``rgb2gray`` does.
+
+    Integer RGB is rounded to the integer type first (MATLAB's ``rgb2gray`` on uint8);
+    floating RGB is the unrounded weighted sum (MATLAB's ``rgb2gray`` on double).
+    """
+    if image.ndim == 2:
+        return image.astype(np.float64)
+    if np.issubdtype(image.dtype, np.integer):
+        return rgb2gray(image).astype(np.float64)
+    wr, wg, wb = RGB2GRAY_WEIGHTS
+    rgb = image.astype(np.float64)
+    return wr * rgb[..., 0] + wg * rgb[..., 1] + wb * rgb[..., 2]
+
+
+def matlab_round(values: NDArray) -> NDArray[np.float64]:
+    """Round half away from zero, as MATLAB ``round`` (NumPy rounds half to even)."""
+    whole = np.trunc(values)
+    frac = values - whole  # exact in floating point
+    return whole + np.where(np.abs(frac) >= 0.5, np.sign(values), 0.0)
+
+
+def fspecial_gaussian(size: int, sigma: float) -> NDArray[np.float64]:
+    """MATLAB ``fspecial('gaussian', size, sigma)``: exp(-r^2/2s^2), tiny values zeroed, sum 1."""
+    half = (size - 1) / 2
+    x = np.arange(size) - half
+    h = np.exp(-(x[:, None] ** 2 + x[None, :] ** 2) / (2 * sigma**2))
+    h[h < np.finfo(np.float64).eps * h.max()] = 0
+    return h / h.sum()
+
+
+@lru_cache(maxsize=8)
+def _gaussian_1d(size: int, sigma: float) -> NDArray[np.float64]:
+    x = np.arange(size) - (size - 1) / 2
+    g = np.exp(-(x**2) / (2 * sigma**2))
+    g /= g.sum()
+    g.flags.writeable = False
+    return g
+
+
+def gaussian_same(image: NDArray, size: int, sigma: float, *, border: str) -> NDArray:
+    """Filter with the normalised ``size`` x ``size`` Gaussian, 'same' output size.
+
+    Separable: the normalised 2-D Gaussian is the outer product of normalised 1-D ones, so
+    this equals correlation with :func:`fspecial_gaussian` (no taps are zeroed for the
+    11 x 11, sigma 1.5 window used here; a test proves the equality to rounding).
+
+    Parameters
+    ----------
+    border : {"replicate", "zero"}
+        ``"replicate"`` is MATLAB ``imfilter(..., 'replicate')`` / ``imgaussfilt``;
+        ``"zero"`` is MATLAB ``filter2(h, X, 'same')``.
+    """
+    mode = {"replicate": "nearest", "zero": "constant"}[border]
+    g = _gaussian_1d(size, sigma)
+    out = ndimage.correlate1d(image, g, axis=0, mode=mode, cval=0.0)
+    return ndimage.correlate1d(out, g, axis=1, mode=mode, cval=0.0)

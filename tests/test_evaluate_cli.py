@@ -1,0 +1,168 @@
+"""``ndcnp evaluate``: files written, mean row, errors, and no partial output."""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from fusion import metrics
+from fusion.cli import main
+from fusion.evaluate import TABLE1_COLUMNS, finite_mean
+
+
+def _save(path: Path, array: np.ndarray) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(array).save(path)
+
+
+@pytest.fixture
+def folders(tmp_path: Path) -> dict[str, Path]:
+    """Three tiny RGB pairs with fused images and ground truths (PNG, lossless)."""
+    rng = np.random.default_rng(7)
+    root = tmp_path / "set"
+    for name in ("1", "2", "10"):
+        sharp = rng.integers(0, 256, (24, 28, 3), dtype=np.uint8)
+        soft = (sharp // 2 + 40).astype(np.uint8)
+        fused = np.where(rng.random((24, 28, 1)) < 0.5, sharp, soft)
+        _save(root / "far" / f"{name}.png", sharp)
+        _save(root / "near" / f"{name}.png", soft)
+        _save(root / "fused" / f"{name}.png", fused)
+        _save(root / "gt" / f"{name}.png", sharp)
+    return {"sources": root, "fused": root / "fused", "gt": root / "gt", "out": tmp_path}
+
+
+def _read_csv(path: Path) -> list[dict[str, str]]:
+    with open(path, newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_writes_rows_mean_json_and_line(folders, capsys):
+    out = folders["out"] / "metrics.csv"
+    args = ["--sources", str(folders["sources"]), "--fused", str(folders["fused"])]
+    code = main(["evaluate", *args, "-o", str(out), "--jobs", "1"])
+    assert code == 0
+    rows = _read_csv(out)
+    assert [r["image"] for r in rows] == ["1", "2", "10", "mean"]  # natural order
+    assert list(rows[0]) == ["image", *TABLE1_COLUMNS]
+    sources = folders["sources"]
+    a, b, f = (np.asarray(Image.open(sources / d / "2.png")) for d in ("far", "near", "fused"))
+    assert float(rows[1]["Qabf"]) == pytest.approx(metrics.qabf(a, b, f), rel=1e-9)
+    assert float(rows[1]["SSIM_Y"]) == pytest.approx(
+        metrics.ssim(a, b, f, variant="luma"), rel=1e-9
+    )
+    for column in TABLE1_COLUMNS:
+        values = [float(r[column]) for r in rows[:3]]
+        assert float(rows[3][column]) == pytest.approx(np.mean(values), rel=1e-9)
+    document = json.loads(out.with_suffix(".json").read_text())
+    assert document["columns"] == list(TABLE1_COLUMNS)
+    assert [r["image"] for r in document["images"]] == ["1", "2", "10"]
+    line = capsys.readouterr().out.strip()
+    assert line.startswith("3 images | Qabf ") and "QCB" in line
+
+
+def test_ground_truth_columns_in_two_processes(folders):
+    out = folders["out"] / "gt.csv"
+    code = main(
+        [
+            "evaluate",
+            "--sources",
+            str(folders["sources"]),
+            "--fused",
+            str(folders["fused"]),
+            "--gt",
+            str(folders["gt"]),
+            "-o",
+            str(out),
+            "--jobs",
+            "2",
+        ]
+    )
+    assert code == 0
+    rows = _read_csv(out)
+    assert list(rows[0])[-3:] == ["PSNR_gt", "SSIM_gt", "SSIM_Y_gt"]
+    gt = np.asarray(Image.open(folders["gt"] / "1.png"))
+    fused = np.asarray(Image.open(folders["fused"] / "1.png"))
+    assert float(rows[0]["PSNR_gt"]) == pytest.approx(metrics.psnr_reference(fused, gt))
+
+
+def test_infinite_psnr_is_left_out_of_the_mean():
+    assert finite_mean([20.0, math.inf, 30.0]) == 25.0
+    assert math.isnan(finite_mean([math.inf]))
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda f: (f["fused"] / "2.png").unlink(), "no fused image named 2"),
+        (lambda f: (f["sources"] / "near" / "10.png").unlink(), "no partner named 10"),
+        (lambda f: _save(f["fused"] / "1.png", np.zeros((5, 5, 3), np.uint8)), "same shape"),
+    ],
+)
+def test_bad_folders_exit_2_without_output(folders, capsys, change, message):
+    change(folders)
+    out = folders["out"] / "metrics.csv"
+    code = main(
+        [
+            "evaluate",
+            "--sources",
+            str(folders["sources"]),
+            "--fused",
+            str(folders["fused"]),
+            "-o",
+            str(out),
+            "--jobs",
+            "1",
+        ]
+    )
+    assert code == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("ndcnp: error: ") and message in err and "\n" not in err
+    assert not out.exists() and not out.with_suffix(".json").exists()
+    assert not list(folders["out"].glob(".metrics*"))
+
+
+def test_missing_layout_and_bad_output(folders, capsys):
+    code = main(
+        ["evaluate", "--sources", str(folders["fused"]), "--fused", str(folders["fused"]), "-o",
+         str(folders["out"] / "m.csv")]
+    )  # fmt: skip
+    assert code == 2
+    assert "far/ and near/" in capsys.readouterr().err
+    code = main(
+        ["evaluate", "--sources", str(folders["sources"]), "--fused", str(folders["fused"]),
+         "-o", str(folders["out"] / "missing" / "m.csv")]
+    )  # fmt: skip
+    assert code == 2
+    assert "does not exist" in capsys.readouterr().err
+
+
+@pytest.mark.needs_data
+def test_ground_truth_scores_on_mf_voc(data_dir, tmp_path, capsys):
+    # Three MF-VOC pairs, "fused" = the all-in-focus image itself: PSNR_gt is infinite (left
+    # out of the mean, which is then NaN) and both SSIMs against the ground truth are 1.
+    voc = data_dir / "mf-voc"
+    if not (voc / "gt").is_dir():
+        pytest.skip(f"{voc} lacks a/, b/, gt/")
+    names = sorted(p.name for p in (voc / "gt").iterdir())[:3]
+    for sub in ("a", "b", "gt"):
+        (tmp_path / "src" / sub).mkdir(parents=True)
+        for name in names:
+            (tmp_path / "src" / sub / name).write_bytes((voc / sub / name).read_bytes())
+    out = tmp_path / "voc.csv"
+    src = tmp_path / "src"
+    code = main(
+        ["evaluate", "--sources", str(src), "--fused", str(src / "gt"), "--gt", str(src / "gt"),
+         "-o", str(out), "--jobs", "1"]
+    )  # fmt: skip
+    assert code == 0
+    rows = _read_csv(out)
+    assert [r["PSNR_gt"] for r in rows] == ["inf", "inf", "inf", "nan"]
+    assert all(float(r["SSIM_gt"]) == pytest.approx(1.0, abs=1e-12) for r in rows)
+    assert all(float(r["SSIM_Y_gt"]) == pytest.approx(1.0, abs=1e-12) for r in rows)
+    assert 0 < float(rows[3]["Qabf"]) < 1
