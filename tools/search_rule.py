@@ -267,6 +267,37 @@ CANDIDATES["comp"] = [
     for sco, lf in (("shared", "max"), ("own", "max"), ("own", "std"))
 ]
 
+CANDIDATES["shared"] = [
+    {"W": (np.array(W) * w).tolist(), "alpha": al, "beta": be, "gamma": ga}
+    for W in (W_INVDIST,)
+    for w in (0.005, 0.02, 0.05)
+    for al in (0.5, 0.8)
+    for be in (0.2, 0.8)
+    for ga in (0.5, 0.8)
+]
+
+CANDIDATES["ownS"] = [
+    {"W": (np.array(W_INVDIST) * w).tolist(), "alpha": 0.5, "beta": be, "gamma": 0.9, "lam_scope": sco}
+    for w in (1 / 6, 1 / 3)
+    for be in (0.2, 0.8)
+    for sco in ("own", "shared")
+]
+
+PAPER_ABG = {"alpha": 0.8, "beta": 0.2, "gamma": 0.5}
+CANDIDATES["final"] = [
+    {"W": W_PAPER_CROSS, **PAPER_ABG},
+    {"W": (np.array(W_INVDIST) * 0.02).tolist(), **PAPER_ABG},
+    {"W": (np.array(W_PAPER_CROSS) * 0.1).tolist(), **PAPER_ABG},
+    {"W": (np.array(W_INVDIST) * 0.005).tolist(), "alpha": 0.8, "beta": 0.8, "gamma": 0.5},
+]
+
+CANDIDATES["strength"] = [
+    {"W": (np.array(W_INVDIST) * s / 6).tolist(), **PAPER_ABG} for s in (0.06, 0.24, 0.4)
+] + [
+    {"W": (np.array(W_INVDIST) * 0.02).tolist(), **PAPER_ABG, "semantics": "decay-on-fire"},
+    {"W": (np.array(W_INVDIST) * 0.02).tolist(), **PAPER_ABG, "fire": ">="},
+]
+
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
