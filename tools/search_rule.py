@@ -157,7 +157,12 @@ def params_for(cfg, a, b):
         al, be, ga = out[k]
         src = np.concatenate([a.ravel(), b.ravel()]) if scope == "shared" else x
         stat = _otsu(src) if lam_from == "otsu" else _stat(src, lam_from)
-        lams.append(corollary1_lam(stat * cfg.get("lam_mult", 1.0), al, be, ga, sum_w))
+        lam = corollary1_lam(stat * cfg.get("lam_mult", 1.0), al, be, ga, sum_w)
+        if "lam_gain" in cfg:
+            # Exploratory only: tilt the shared lambda by the source's own std.
+            joint = np.concatenate([a.ravel(), b.ravel()]).std()
+            lam *= (x.std() / joint) ** cfg["lam_gain"]
+        lams.append(lam)
     return W, [(*out[k], lams[k]) for k in range(2)]
 
 
@@ -297,6 +302,19 @@ CANDIDATES["strength"] = [
     {"W": (np.array(W_INVDIST) * 0.02).tolist(), **PAPER_ABG, "semantics": "decay-on-fire"},
     {"W": (np.array(W_INVDIST) * 0.02).tolist(), **PAPER_ABG, "fire": ">="},
 ]
+
+F2 = {"W": (np.array(W_INVDIST) * 0.02).tolist(), **PAPER_ABG}
+CANDIDATES["tilt"] = [{**F2, "lam_gain": g} for g in (0.02, 0.05, 0.1, 0.2)]
+
+
+def _radius_w(r: int, total: float) -> list[list[float]]:
+    y, x = np.mgrid[-r : r + 1, -r : r + 1]
+    dist = np.hypot(x, y)
+    w = np.where((dist > 0) & (dist <= r), 1.0 / np.maximum(dist, 1e-12), 0.0)
+    return (w * total / w.sum()).tolist()
+
+
+CANDIDATES["radiusW"] = [{"W": _radius_w(16, s), **PAPER_ABG} for s in (0.12, 1.2)]
 
 
 def main(argv=None):
