@@ -323,6 +323,10 @@ CANDIDATES["owncomp"] = [
     for sco in ("own", "shared")
 ]
 
+CANDIDATES["joint"] = [
+    {**F2, "W": (np.array(W_INVDIST) * s / 6).tolist(), "norm": "joint"} for s in (0.05, 0.1, 0.2)
+]
+
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
