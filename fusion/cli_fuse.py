@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import os
 import sys
 from pathlib import Path
 
@@ -82,23 +81,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=_reproduce)
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def _publish(tmp: Path) -> None:
-    # atomic_write's temporary file is private (0600); results should read like any new file.
-    os.chmod(tmp, 0o666 & ~_umask())
-
-
 def _write_png(path: Path, image: np.ndarray) -> None:
-    def write(tmp: Path) -> None:
-        write_png(tmp, image)
-        _publish(tmp)
-
-    atomic_write(path, write)
+    atomic_write(path, lambda tmp: write_png(tmp, image))
 
 
 def _decision_picture(result: FusionResult) -> np.ndarray:
@@ -133,11 +117,7 @@ def _fuse(args: argparse.Namespace) -> int:
             **{k: np.array([p[k] for p in result.params]) for k in result.params[0]},
         )
 
-        def write(tmp: Path) -> None:
-            tmp.write_bytes(buffer.getvalue())
-            _publish(tmp)
-
-        atomic_write(Path(args.spikes), write)
+        atomic_write(Path(args.spikes), lambda tmp: tmp.write_bytes(buffer.getvalue()))
     return 0
 
 
