@@ -27,6 +27,7 @@ Usage: ``python brian2_grid.py JOB.npz RESULT.npz``.
 from __future__ import annotations
 
 import json
+import resource
 import sys
 import tempfile
 import time
@@ -118,17 +119,19 @@ def run_job(job_path: str, result_path: str) -> None:
         state["I"] = stimuli[s].ravel()
         return state
 
+    repeats = int(job.get("repeats", 1))
     counts = np.empty((S, M, N), dtype=np.int32)
-    seconds = np.empty(S)
+    seconds = np.empty((S, repeats))
     if standalone:
         net.run(n_steps * b2.ms)
         build_dir = tempfile.mkdtemp(prefix="ndcnp-brian2-")
         b2.device.build(directory=build_dir, run=False)
         setup = time.perf_counter() - t0
         for s in range(S):
-            t1 = time.perf_counter()
-            b2.device.run(run_args={getattr(group, n): v for n, v in system_values(s).items()})
-            seconds[s] = time.perf_counter() - t1
+            for r in range(repeats):
+                t1 = time.perf_counter()
+                b2.device.run(run_args={getattr(group, n): v for n, v in system_values(s).items()})
+                seconds[s, r] = time.perf_counter() - t1
             counts[s] = np.asarray(group.count[:]).reshape(M, N)
     else:
         net.store("initial")
@@ -137,18 +140,20 @@ def run_job(job_path: str, result_path: str) -> None:
         net.run(1 * b2.ms)  # compiles every code object before the timed runs
         setup = time.perf_counter() - t0
         for s in range(S):
-            net.restore("initial")
-            for name, value in system_values(s).items():
-                setattr(group, name, value)
-            t1 = time.perf_counter()
-            net.run(n_steps * b2.ms)
-            seconds[s] = time.perf_counter() - t1
+            for r in range(repeats):
+                net.restore("initial")
+                for name, value in system_values(s).items():
+                    setattr(group, name, value)
+                t1 = time.perf_counter()
+                net.run(n_steps * b2.ms)
+                seconds[s, r] = time.perf_counter() - t1
             counts[s] = np.asarray(group.count[:]).reshape(M, N)
     np.savez(
         result_path,
         counts=counts,
         seconds=seconds,
         setup_seconds=setup,
+        peak_rss_kb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
         versions=json.dumps({"brian2": b2.__version__, "numpy": np.__version__, "target": target}),
     )
 

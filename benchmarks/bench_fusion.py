@@ -1,0 +1,572 @@
+"""Benchmark the CNP grid engines: per Lytro pair, scaling, a 24-megapixel pair, Brian2.
+
+Run from the repository root::
+
+    python benchmarks/bench_fusion.py [--out benchmarks/out] [--quick]
+
+It prints medians over ``--repeats`` runs and ratios taken within the same run
+(absolute times drift on shared machines), the peak resident memory of each
+measurement (each runs in its own process), and writes ``scaling.png`` (log-log)
+and ``results.json`` to ``--out``. It is a command, not a test.
+
+Engines are named callables (:data:`ENGINES`): each runs the two CNP systems of
+a pair and returns their spike counts. The NumPy reference is the oracle; every
+other engine's counts are compared with it and the number of differing neurons
+is printed. Brian2 runs the same model in its own environment
+(``benchmarks/.venv-brian2``, made on first use from
+``benchmarks/requirements-brian2.txt``) through ``benchmarks/brian2_grid.py``.
+
+Until the fusion pipeline lands, a pair's inputs are a STAND-IN: the grey
+images scaled to [0, 1] as ``I``, the paper's example parameters and a 3x3
+inverse-distance W (:func:`standin_pair_input`). Replace it by the pipeline's
+SML input and parameter rule, and add the fusion hot path as an engine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from ndtheory.spec import ND_CNP, PAPER_EXAMPLE  # noqa: E402
+from simulate.grid import simulate_grid  # noqa: E402
+
+BENCH = ROOT / "benchmarks"
+BRIAN2_ENV = BENCH / ".venv-brian2"
+BRIAN2_REQUIREMENTS = BENCH / "requirements-brian2.txt"
+BRIAN2_TARGET = "cython"
+"""Brian2's fastest CPU target measured here (see README): runtime Cython beat
+cpp_standalone (0.7 s vs 0.8-1.0 s per 520x520 system at t = 110; with 2 OpenMP
+threads 4-5 s) and the NumPy target."""
+
+N_STEPS = 110
+"""Iterations per system, as in the authors' code."""
+_INVERSE_DISTANCE = np.array([[2**-0.5, 1.0, 2**-0.5], [1.0, 0.0, 1.0], [2**-0.5, 1.0, 2**-0.5]])
+W_STANDIN = _INVERSE_DISTANCE / _INVERSE_DISTANCE.sum()
+"""3x3 inverse-distance coupling weights (the shape of the authors' readable code), summing
+to 1. With the paper's example parameters, Corollary 1 then allows I up to 5/3, above
+every input in [0, 1]: no neuron fires continuously (about 31% of steps fire)."""
+
+
+@dataclass(frozen=True)
+class Pair:
+    """The two CNP systems of one image pair."""
+
+    name: str
+    I_a: np.ndarray
+    I_b: np.ndarray
+    params_a: dict[str, float]
+    params_b: dict[str, float]
+    W: np.ndarray
+    n_steps: int
+
+
+def standin_pair_input(name: str, far: Path, near: Path, n_steps: int) -> Pair:
+    """STAND-IN input of a Lytro pair: grey images in [0, 1], the paper's parameters."""
+    from fusion.images import im2double, read_image, rgb2gray
+
+    I_a, I_b = (im2double(rgb2gray(read_image(p))) for p in (far, near))
+    params = dict(PAPER_EXAMPLE)
+    return Pair(name, I_a, I_b, params, params, W_STANDIN, n_steps)
+
+
+def random_pair(shape: tuple[int, int], n_steps: int, seed: int = 0) -> Pair:
+    """A pair of uniform random stimuli in [0, 1) (deterministic for a seed)."""
+    rng = np.random.default_rng(seed)
+    I_a, I_b = rng.random(shape), rng.random(shape)
+    params = dict(PAPER_EXAMPLE)
+    return Pair(f"random{shape[0]}x{shape[1]}", I_a, I_b, params, params, W_STANDIN, n_steps)
+
+
+# Engines -------------------------------------------------------------------------------
+
+
+Counts = tuple[np.ndarray, np.ndarray]
+BatchRunner = Callable[[Sequence[Pair], int], tuple[list[Counts], list[float]]]
+
+
+def _grid_engine(engine: str) -> Callable[[Pair], Counts]:
+    def run_pair(pair: Pair) -> Counts:
+        kwargs = {"engine": engine, "semantics": "decay", "border": "zero"}
+        a = simulate_grid(pair.I_a, pair.params_a, pair.W, pair.n_steps, **kwargs).counts
+        b = simulate_grid(pair.I_b, pair.params_b, pair.W, pair.n_steps, **kwargs).counts
+        return a, b
+
+    return run_pair
+
+
+def _timed(run_pair: Callable[[Pair], Counts]) -> BatchRunner:
+    """A batch runner timing ``run_pair`` ``repeats`` times per pair (median kept)."""
+
+    def run(pairs: Sequence[Pair], repeats: int) -> tuple[list[Counts], list[float]]:
+        run_pair(random_pair((16, 16), 3))  # compile outside the timing
+        counts, seconds = [], []
+        for pair in pairs:
+            times = []
+            for _ in range(repeats):
+                t0 = time.perf_counter()
+                result = run_pair(pair)
+                times.append(time.perf_counter() - t0)
+            counts.append(result)
+            seconds.append(statistics.median(times))
+        return counts, seconds
+
+    return run
+
+
+def brian2_python() -> Path:
+    """The Brian2 environment's interpreter, made from the requirements file if needed."""
+    python = BRIAN2_ENV / "bin" / "python"
+    stamp = BRIAN2_ENV / "ndcnp-requirements.txt"
+    wanted = BRIAN2_REQUIREMENTS.read_text()
+    if python.exists() and stamp.exists() and stamp.read_text() == wanted:
+        return python
+    print(f"making the Brian2 environment {BRIAN2_ENV.relative_to(ROOT)} ...", flush=True)
+    subprocess.run([sys.executable, "-m", "venv", "--clear", str(BRIAN2_ENV)], check=True)
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "-q", "-r", str(BRIAN2_REQUIREMENTS)], check=True
+    )
+    stamp.write_text(wanted)
+    return python
+
+
+def _brian2_batch(pairs: Sequence[Pair], repeats: int) -> tuple[list[Counts], list[float]]:
+    """All systems in one Brian2 process; per pair, the sum of its systems' median run times.
+
+    Brian2's set-up (building the synapses, compiling) is left out, as the
+    compile step is for the other engines.
+    """
+    from simulate.codegen import print_model
+
+    printed = print_model(ND_CNP, "decay")
+    shared = {(p.I_a.shape, p.I_b.shape, p.W.tobytes(), p.n_steps) for p in pairs}
+    if len(shared) != 1 or pairs[0].I_a.shape != pairs[0].I_b.shape:
+        raise ValueError("one Brian2 job needs one grid shape, one W and one n_steps")
+    stimuli = np.stack([x for p in pairs for x in (p.I_a, p.I_b)])
+    scalars = [*printed.parameters, *printed.constants]
+    values = []
+    for p in pairs:
+        for params in (p.params_a, p.params_b):
+            constants = printed.constant_values(params)
+            values.append([params[n] if n in params else float(constants[n]) for n in scalars])
+    job = {
+        "units": list(printed.units),
+        "updates": dict(printed.updates),
+        "fire_lhs": printed.fire_lhs,
+        "fire_op": printed.fire_op,
+        "fire_rhs": printed.fire_rhs,
+        "parameters": list(printed.parameters),
+        "constants": list(printed.constants),
+        "n_steps": pairs[0].n_steps,
+        "target": BRIAN2_TARGET,
+        "repeats": repeats,
+    }
+    with tempfile.TemporaryDirectory(prefix="ndcnp-bench-") as tmp:
+        job_path, result_path = Path(tmp) / "job.npz", Path(tmp) / "result.npz"
+        np.savez(job_path, job=json.dumps(job), stimuli=stimuli, W=pairs[0].W, values=values)
+        subprocess.run(
+            [str(brian2_python()), str(BENCH / "brian2_grid.py"), str(job_path), str(result_path)],
+            check=True,
+        )
+        result = np.load(result_path)
+        counts = result["counts"].astype(np.int64)
+        system_seconds = np.median(result["seconds"], axis=1)
+        _CHILD_EXTRA["brian2_peak_rss_kb"] = int(result["peak_rss_kb"])
+        _CHILD_EXTRA["brian2_setup_seconds"] = float(result["setup_seconds"])
+    pair_counts = [(counts[2 * k], counts[2 * k + 1]) for k in range(len(pairs))]
+    pair_seconds = [
+        float(system_seconds[2 * k] + system_seconds[2 * k + 1]) for k in range(len(pairs))
+    ]
+    return pair_counts, pair_seconds
+
+
+def _cuda_batch(pairs: Sequence[Pair], repeats: int) -> tuple[list[Counts], list[float]]:
+    """All systems in one GPU batch; per pair, the batch's median time over the pairs."""
+    from simulate.gpu import simulate_grids_cuda
+
+    stimuli = np.stack([x for p in pairs for x in (p.I_a, p.I_b)])
+    params = {
+        name: np.array([q[name] for p in pairs for q in (p.params_a, p.params_b)])
+        for name in pairs[0].params_a
+    }
+    W, n_steps = pairs[0].W, pairs[0].n_steps
+    simulate_grids_cuda(stimuli[:, :16, :16], params, W, 2)  # compile outside the timing
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        counts = simulate_grids_cuda(stimuli, params, W, n_steps)
+        times.append(time.perf_counter() - t0)
+    per_pair = statistics.median(times) / len(pairs)
+    return [(counts[2 * k], counts[2 * k + 1]) for k in range(len(pairs))], [per_pair] * len(pairs)
+
+
+ENGINES: dict[str, BatchRunner] = {
+    "reference": _timed(_grid_engine("reference")),
+    "numba": _timed(_grid_engine("numba")),
+    "brian2": _brian2_batch,
+    "cuda": _cuda_batch,
+}
+"""Every engine by name. Plug the fusion hot path in here as another entry."""
+
+ENGINE_NOTES = {
+    "reference": "simulate_grid(engine='reference'), NumPy, float64",
+    "numba": "simulate_grid(engine='numba'), float64, one core",
+    "brian2": f"Brian2 {BRIAN2_TARGET} runtime target, float64, run time only",
+    "cuda": "simulate.gpu.simulate_grids_cuda, whole batch on the GPU",
+}
+
+_CHILD_EXTRA: dict[str, float] = {}
+
+
+# Measurements in child processes ---------------------------------------------------------
+
+
+def _workload_pairs(spec: dict) -> list[Pair]:
+    if spec["workload"] == "lytro":
+        root = Path(spec["data"]) / "lytro"
+        return [
+            standin_pair_input(n, root / "far" / n, root / "near" / n, spec["n_steps"])
+            for n in spec["names"]
+        ]
+    return [random_pair(tuple(spec["shape"]), spec["n_steps"], seed=spec.get("seed", 0))]
+
+
+def child_main(spec_path: str) -> None:
+    """Run one measurement (``--child``); write counts and times next to the spec."""
+    spec = json.loads(Path(spec_path).read_text())
+    baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    out: dict = {"points": []}
+    all_counts = {}
+    for k, point in enumerate(spec["points"]):
+        pairs = _workload_pairs(point)
+        counts, seconds = ENGINES[spec["engine"]](pairs, spec["repeats"])
+        out["points"].append({**point, "seconds": seconds, "names": [p.name for p in pairs]})
+        if spec.get("keep_counts"):
+            for q, (a, b) in enumerate(counts):
+                all_counts[f"{k}_{q}_a"], all_counts[f"{k}_{q}_b"] = a, b
+    out["baseline_rss_kb"] = baseline
+    out["peak_rss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    out.update(_CHILD_EXTRA)
+    Path(spec["result"]).write_text(json.dumps(out))
+    if all_counts:
+        np.savez(spec["counts"], **all_counts)
+
+
+@dataclass
+class Measured:
+    """What a child reported."""
+
+    points: list[dict]
+    peak_rss_mb: float
+    baseline_rss_mb: float
+    counts: dict[str, np.ndarray]
+    extra: dict
+
+
+def measure(
+    engine: str, points: list[dict], repeats: int, keep_counts: bool = False
+) -> Measured | str:
+    """Run ``points`` with ``engine`` in a fresh process; a string says why it failed."""
+    with tempfile.TemporaryDirectory(prefix="ndcnp-bench-") as tmp:
+        spec = {
+            "engine": engine,
+            "points": points,
+            "repeats": repeats,
+            "keep_counts": keep_counts,
+            "result": str(Path(tmp) / "result.json"),
+            "counts": str(Path(tmp) / "counts.npz"),
+        }
+        spec_path = Path(tmp) / "spec.json"
+        spec_path.write_text(json.dumps(spec))
+        done = subprocess.run(
+            [sys.executable, __file__, "--child", str(spec_path)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode != 0:
+            lines = (done.stderr or done.stdout).strip().splitlines()
+            return lines[-1] if lines else f"exit code {done.returncode}"
+        result = json.loads(Path(spec["result"]).read_text())
+        counts = dict(np.load(spec["counts"])) if keep_counts else {}
+    extra = {k: v for k, v in result.items() if k.startswith("brian2_")}
+    return Measured(
+        result["points"],
+        result["peak_rss_kb"] / 1024,
+        result["baseline_rss_kb"] / 1024,
+        counts,
+        extra,
+    )
+
+
+# Sections ---------------------------------------------------------------------------------
+
+
+def _fmt_seconds(s: float) -> str:
+    return f"{s * 1000:.1f} ms" if s < 1 else f"{s:.2f} s"
+
+
+def _differing(counts: dict[str, np.ndarray], oracle: dict[str, np.ndarray]) -> tuple[int, int]:
+    """Neurons whose counts differ from the oracle's, and neurons compared."""
+    diff = sum(int(np.count_nonzero(counts[k] != oracle[k])) for k in oracle)
+    return diff, sum(v.size for v in oracle.values())
+
+
+def section_equality(args: argparse.Namespace, report: dict) -> None:
+    """Brian2 (and the GPU) against the reference on a small random grid."""
+    print("\n== Same spike counts? (64x64, t = 110, uniform random I, float64) ==")
+    point = {"workload": "random", "shape": [64, 64], "n_steps": N_STEPS, "seed": 1}
+    oracle = measure("reference", [point], 1, keep_counts=True)
+    if isinstance(oracle, str):
+        print(f"  reference failed: {oracle}")
+        return
+    engines = ["numba"] + (["brian2"] if args.brian2 else []) + (["cuda"] if args.cuda else [])
+    for engine in engines:
+        got = measure(engine, [point], 1, keep_counts=True)
+        if isinstance(got, str):
+            print(f"  {engine:<10} could not run: {got}")
+            continue
+        diff, total = _differing(got.counts, oracle.counts)
+        spikes = int(sum(v.sum() for v in oracle.counts.values()))
+        verdict = "identical" if diff == 0 else f"{diff} neurons DIFFER"
+        print(f"  {engine:<10} vs reference: {verdict} ({total} neurons, {spikes} spikes)")
+        report.setdefault("equality", {})[engine] = {"differing": diff, "neurons": total}
+
+
+def section_lytro(args: argparse.Namespace, report: dict) -> None:
+    """Per-pair time on the Lytro pairs for every engine, same run."""
+    data = os.environ.get("NDCNP_DATA")
+    root = Path(data) / "lytro" if data else None
+    if root is None or not (root / "far").is_dir():
+        print("\n== Lytro pairs: skipped (set NDCNP_DATA to the datasets folder) ==")
+        return
+    names = sorted((p.name for p in (root / "far").iterdir()), key=lambda n: int(Path(n).stem))
+    names = names[: args.pairs]
+    print(f"\n== Per Lytro pair ({len(names)} pairs, t = {N_STEPS}, two systems each) ==")
+    print("   input: STAND-IN (grey image as I, paper's example parameters, 3x3 W, sum 1)")
+    point = {"workload": "lytro", "data": data, "names": names, "n_steps": N_STEPS}
+    engines = ["reference", "numba"] + (["brian2"] if args.brian2 else [])
+    engines += ["cuda"] if args.cuda else []
+    results: dict[str, Measured] = {}
+    for engine in engines:
+        got = measure(engine, [point], args.repeats, keep_counts=True)
+        if isinstance(got, str):
+            print(f"  {engine:<10} could not run: {got}")
+            continue
+        results[engine] = got
+    if "reference" not in results:
+        return
+    ref_seconds = results["reference"].points[0]["seconds"]
+    print(
+        f"  {'engine':<10} {'median/pair':>12} {'total':>9} {'x ref':>7} "
+        f"{'peak RSS':>9}  counts vs reference"
+    )
+    for engine, got in results.items():
+        seconds = got.points[0]["seconds"]
+        ratio = statistics.median(r / s for r, s in zip(ref_seconds, seconds, strict=True))
+        diff, total = _differing(got.counts, results["reference"].counts)
+        rss = got.extra.get("brian2_peak_rss_kb", got.peak_rss_mb * 1024) / 1024
+        print(
+            f"  {engine:<10} {_fmt_seconds(statistics.median(seconds)):>12} "
+            f"{sum(seconds):>8.1f}s {ratio:>6.1f}x {rss:>6.0f} MB  "
+            f"{'identical' if diff == 0 else f'{diff} of {total} neurons differ'}"
+        )
+        report.setdefault("lytro", {})[engine] = {
+            "median_pair_seconds": statistics.median(seconds),
+            "pair_seconds": seconds,
+            "speedup_vs_reference": ratio,
+            "peak_rss_mb": rss,
+            "differing_neurons": diff,
+            "note": ENGINE_NOTES[engine],
+        }
+    print("  (x ref: median over pairs of reference time / engine time, same run;")
+    print("   peak RSS: of the engine's own process, imports included)")
+
+
+def section_scaling(args: argparse.Namespace, report: dict) -> None:
+    """Time against image size and iterations, log-log."""
+    print("\n== Scaling (uniform random I, one pair) ==")
+    plan = {
+        "numba": (args.sizes, args.steps),
+        "reference": ([s for s in args.sizes if s <= args.reference_max], args.steps),
+    }
+    if args.brian2:
+        plan["brian2"] = ([s for s in args.sizes if s <= args.brian2_max], args.steps)
+    if args.cuda:
+        plan["cuda"] = (args.sizes, args.steps)
+    for engine, (sizes, steps) in plan.items():
+        points = [
+            {"workload": "random", "shape": [s, s], "n_steps": N_STEPS, "axis": "size"}
+            for s in sizes
+        ]
+        points += [
+            {"workload": "random", "shape": [args.steps_size] * 2, "n_steps": t, "axis": "steps"}
+            for t in steps
+        ]
+        got = measure(engine, points, args.repeats)
+        if isinstance(got, str):
+            print(f"  {engine:<10} could not run: {got}")
+            continue
+        rows = []
+        for p in got.points:
+            pixels = p["shape"][0] * p["shape"][1]
+            seconds = statistics.median(p["seconds"])
+            rows.append(
+                {
+                    "axis": p["axis"],
+                    "pixels": pixels,
+                    "n_steps": p["n_steps"],
+                    "pair_seconds": seconds,
+                    "ns_per_neuron_step": seconds / (2 * pixels * p["n_steps"]) * 1e9,
+                }
+            )
+            print(
+                f"  {engine:<10} {p['shape'][0]:>5}x{p['shape'][1]:<5} t={p['n_steps']:<4}"
+                f" {_fmt_seconds(seconds):>10}"
+                f"  {rows[-1]['ns_per_neuron_step']:6.2f} ns/neuron-step"
+            )
+        report.setdefault("scaling", {})[engine] = rows
+
+
+def section_big(args: argparse.Namespace, report: dict) -> None:
+    """One 6000x4000 (24-megapixel) pair: time and peak memory."""
+    print("\n== 24-megapixel pair (4000x6000, t = 110, uniform random I) ==")
+    point = {"workload": "random", "shape": [4000, 6000], "n_steps": N_STEPS, "seed": 2}
+    for engine in ["numba"] + (["cuda"] if args.cuda else []):
+        got = measure(engine, [point], 1)
+        if isinstance(got, str):
+            print(f"  {engine:<10} could not run: {got}")
+            continue
+        seconds = got.points[0]["seconds"][0]
+        print(
+            f"  {engine:<10} {_fmt_seconds(seconds):>10}  peak RSS {got.peak_rss_mb:.0f} MB "
+            f"(after imports {got.baseline_rss_mb:.0f} MB)"
+        )
+        report.setdefault("megapixel24", {})[engine] = {
+            "pair_seconds": seconds,
+            "peak_rss_mb": got.peak_rss_mb,
+            "baseline_rss_mb": got.baseline_rss_mb,
+        }
+
+
+def plot_scaling(report: dict, out: Path) -> Path | None:
+    """Log-log time against pixels and against iterations, with slope-1 guides."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from simulate.outputs import atomic_write
+
+    scaling = report.get("scaling")
+    if not scaling:
+        return None
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4.2))
+    for ax, axis, key, label in [
+        (axes[0], "size", "pixels", f"pixels per image (t = {N_STEPS})"),
+        (axes[1], "steps", "n_steps", "iterations t"),
+    ]:
+        for engine, rows in scaling.items():
+            pts = sorted((r[key], r["pair_seconds"]) for r in rows if r["axis"] == axis)
+            if pts:
+                x, y = zip(*pts, strict=True)
+                ax.loglog(x, y, "o-", label=engine)
+                ax.loglog([x[0], x[-1]], [y[0], y[0] * x[-1] / x[0]], ":", color="grey", lw=0.8)
+        ax.set_xlabel(label)
+        ax.set_ylabel("seconds per pair")
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend()
+    axes[0].set_title("time vs image size (dotted: linear)")
+    axes[1].set_title("time vs iterations (dotted: linear)")
+    fig.tight_layout()
+    path = atomic_write(out / "scaling.png", lambda tmp: fig.savefig(tmp, dpi=120))
+    plt.close(fig)
+    return path
+
+
+def get_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="bench_fusion.py", description=__doc__.split("\n")[0])
+    parser.add_argument("--out", type=Path, default=BENCH / "out", help="folder for PNG and JSON")
+    parser.add_argument("--repeats", type=int, default=3, help="runs per measurement (median)")
+    parser.add_argument("--pairs", type=int, default=20, help="Lytro pairs to time")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[256, 512, 1024, 2048, 4096])
+    parser.add_argument("--steps", type=int, nargs="+", default=[50, 100, 200])
+    parser.add_argument("--steps-size", type=int, default=512, help="image side for the t sweep")
+    parser.add_argument("--reference-max", type=int, default=1024, help="largest side, reference")
+    parser.add_argument("--brian2-max", type=int, default=1024, help="largest side, Brian2")
+    parser.add_argument("--no-brian2", dest="brian2", action="store_false", help="skip Brian2")
+    parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu", help="add the GPU")
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=["equality", "lytro", "scaling", "big"],
+        default=["equality", "lytro", "scaling", "big"],
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="2 pairs, 1 repeat, sides up to 1024: a smoke run"
+    )
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = get_parser().parse_args(argv)
+    if args.child:
+        child_main(args.child)
+        return 0
+    if args.quick:
+        args.pairs, args.repeats = min(args.pairs, 2), 1
+        args.sizes = [s for s in args.sizes if s <= 1024]
+        args.only = [s for s in args.only if s != "big"]
+    args.cuda = args.device == "cuda"
+    if args.cuda:
+        from simulate.gpu import CUDA_MISSING, cuda_available
+
+        if not cuda_available():
+            print(f"bench_fusion.py: error: {CUDA_MISSING}", file=sys.stderr)
+            return 2
+    if not args.out.is_dir():
+        args.out.mkdir(parents=True)
+    if args.brian2:
+        try:
+            brian2_python()
+        except (subprocess.CalledProcessError, OSError) as error:
+            print(f"Brian2: skipped, its environment could not be made ({error})")
+            args.brian2 = False
+    print(f"bench_fusion.py: {os.cpu_count()} CPUs, numpy {np.__version__}, {time.ctime()}")
+    report: dict = {"args": {k: str(v) for k, v in vars(args).items()}}
+    sections = {
+        "equality": section_equality,
+        "lytro": section_lytro,
+        "scaling": section_scaling,
+        "big": section_big,
+    }
+    for name in args.only:
+        sections[name](args, report)
+    png = plot_scaling(report, args.out)
+    from simulate.outputs import atomic_write
+
+    atomic_write(
+        args.out / "results.json",
+        lambda tmp: tmp.write_text(json.dumps(report, indent=1, default=float)),
+    )
+    print(f"\nwrote {args.out / 'results.json'}" + (f" and {png}" if png else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
