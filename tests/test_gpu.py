@@ -9,6 +9,7 @@ test checks that the generated kernel leaves it no such chance.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -141,3 +142,19 @@ def test_arithmetic_becomes_rounded_calls_in_evaluation_order():
     assert gpu._rounded("where(((P) == (1)), U*alpha, U) + 2") == (
         "_add(_mul(U, alpha) if P == 1.0 else U, 2.0)"
     )
+
+
+def test_benchmark_device_cuda_without_a_gpu_exits_2_with_one_line(monkeypatch, capsys, tmp_path):
+    spec = importlib.util.spec_from_file_location(
+        "bench_fusion", ROOT / "benchmarks" / "bench_fusion.py"
+    )
+    bench = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "bench_fusion", bench)  # dataclasses look it up
+    spec.loader.exec_module(bench)
+    monkeypatch.setattr(gpu, "cuda_available", lambda: False)
+    out = tmp_path / "out"
+    assert bench.main(["--device", "cuda", "--out", str(out), "--no-brian2"]) == 2
+    captured = capsys.readouterr()
+    assert captured.err == f"bench_fusion.py: error: {gpu.CUDA_MISSING}\n"
+    assert captured.out == ""
+    assert not out.exists()
