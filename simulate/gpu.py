@@ -1,8 +1,11 @@
 """Many grids at once on an NVIDIA GPU: the batch path behind ``--device cuda``.
 
-One fused kernel launch per step advances every neuron of every grid in the
-batch: coupling input, unit updates, firing test and spike count in one pass,
-with the spikes double-buffered so that the update stays synchronous. The
+One kernel launch advances every grid of the batch by several steps: each
+block takes a tile of one grid with a halo, keeps the spikes of the region in
+shared memory and its units in per-thread arrays, and runs coupling input, unit
+updates, firing test and spike count for every step before writing the tile
+back (see :class:`Tiling`). Spikes are double-buffered, so the update stays
+synchronous. The
 update code is generated from the model spec through :mod:`simulate.codegen`
 (the source the NumPy reference evaluates), with each arithmetic operation
 turned into a correctly rounded CUDA intrinsic (``__dadd_rn``, ``__dmul_rn``,
@@ -22,6 +25,7 @@ import functools
 import math
 import operator
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -41,8 +45,6 @@ from simulate.reference import initial_values
 CUDA_MISSING = "--device cuda needs an NVIDIA GPU with CUDA; none was found"
 """The one-line error when the GPU path is asked for on a machine without one."""
 
-_BLOCK = (32, 8, 1)
-_SIM_BLOCK = (4, 4, 1)  # the simulator runs one Python thread per GPU thread
 _INTRINSICS = {ast.Add: "_add", ast.Mult: "_mul", ast.Div: "_div"}
 
 
@@ -100,45 +102,149 @@ def _rounded(source: str) -> str:
     return ast.unparse(ast.fix_missing_locations(tree))
 
 
-def _kernel_source(printed: PrintedModel, rounded: bool = True) -> str:
-    """Python source of the one-step kernel for ``printed``.
+@dataclass(frozen=True)
+class Tiling:
+    """How one launch covers the grids: tiles advanced several steps in shared memory.
+
+    A block owns a ``tile`` x ``tile`` square of one grid and holds, around
+    it, a halo deep enough for ``steps`` steps of coupling (``steps`` times the
+    kernel's half-sides). It runs ``steps`` steps on the whole region with the
+    spikes in shared memory and the units in per-thread arrays; after each
+    step the outermost ring of the halo no longer matches the full grid, and
+    after ``steps`` steps exactly the tile does, which is what it writes back.
+    Global memory is read and written once per ``steps`` steps, not every step.
+    """
+
+    tile: int
+    steps: int
+    halo_r: int
+    halo_c: int
+    threads: int
+
+    @property
+    def region(self) -> tuple[int, int]:
+        """Rows and columns of the region a block computes."""
+        return self.tile + 2 * self.halo_r, self.tile + 2 * self.halo_c
+
+    @property
+    def cells(self) -> int:
+        """Region cells per thread."""
+        rows, cols = self.region
+        return -(-(rows * cols) // self.threads)
+
+
+def tiling(kernel_shape: tuple[int, int], *, simulator: bool = False) -> Tiling:
+    """The launch layout for a coupling kernel of ``kernel_shape``.
+
+    Halos stay at most half a tile deep, so a block computes at most about
+    four times its tile; the simulator gets a tiny layout (it runs one Python
+    thread per GPU thread).
+    """
+    tile, threads = (4, 16) if simulator else (32, 256)
+    r, c = kernel_shape[0] // 2, kernel_shape[1] // 2
+    steps = max(1, min(8, (tile // 2) // max(r, c, 1)))
+    if simulator:
+        steps = 3
+    return Tiling(tile, steps, steps * r, steps * c, threads)
+
+
+def _kernel_source(printed: PrintedModel, layout: Tiling, rounded: bool = True) -> str:
+    """Python source of the multi-step kernel for ``printed`` and ``layout``.
 
     Arrays carry a leading underscore so that the model's own names (``I``,
     ``U``, ``alpha``, ``c0``) are free for the printed expressions. With
     ``rounded=False`` the arithmetic stays plain operators, which the CUDA
     compiler may contract (the tests' control).
     """
-    _rounded_or_plain = _rounded if rounded else (lambda source: source)
+    arith = _rounded if rounded else (lambda source: source)
     scalars = [*printed.parameters, *printed.constants]
     units = printed.units
+    rows, cols = layout.region
+    n_units = len(units)
+
+    def cell(indent: int) -> list[str]:
+        # Region cell c of this thread: (_ry, _rx) in the region, (_gy, _gx) in the grid.
+        pad = " " * indent
+        return [
+            f"{pad}_idx = _tid + _c * {layout.threads}",
+            f"{pad}_ry = _idx // {cols}",
+            f"{pad}_rx = _idx - _ry * {cols}",
+        ]
+
     body = [
-        "def _step(_I, _state, _P_old, _P_new, _count, _off_r, _off_c, _weights, _values):",
-        "    _j, _i, _s = cuda.grid(3)",
+        "def _steps(_I, _state_in, _state_out, _P_in, _P_out, _count, _off_r, _off_c,",
+        "           _weights, _values, _n):",
+        "    _tid = cuda.threadIdx.x",
+        "    _s = cuda.blockIdx.z",
         "    _S, _M, _N = _I.shape",
-        "    if _s >= _S or _i >= _M or _j >= _N:",
-        "        return",
+        f"    _y0 = cuda.blockIdx.y * {layout.tile} - {layout.halo_r}",
+        f"    _x0 = cuda.blockIdx.x * {layout.tile} - {layout.halo_c}",
+        f"    _P_sh = cuda.shared.array((2, {rows}, {cols}), numba.uint8)",
+        f"    _state = cuda.local.array(({n_units}, {layout.cells}), numba.float64)",
+        f"    _I_l = cuda.local.array({layout.cells}, numba.float64)",
+        f"    _inside = cuda.local.array({layout.cells}, numba.uint8)",
+        f"    _fired_l = cuda.local.array({layout.cells}, numba.int32)",
+        f"    for _c in range({layout.cells}):",
+        *cell(8),
+        f"        if _idx < {rows * cols}:",
+        "            _gy = _y0 + _ry",
+        "            _gx = _x0 + _rx",
+        "            _in = _gy >= 0 and _gy < _M and _gx >= 0 and _gx < _N",
+        "            _inside[_c] = 1 if _in else 0",
+        "            _fired_l[_c] = 0",
+        "            _P_sh[1, _ry, _rx] = 0",
+        "            if _in:",
+        "                _I_l[_c] = _I[_s, _gy, _gx]",
+        "                _P_sh[0, _ry, _rx] = _P_in[_s, _gy, _gx]",
+        *[
+            f"                _state[{k}, _c] = _state_in[{k}, _s, _gy, _gx]"
+            for k in range(n_units)
+        ],
+        "            else:",
+        # Outside the grid a neuron never fires: the zero border.
+        "                _P_sh[0, _ry, _rx] = 0",
+        "    cuda.syncthreads()",
+        "    for _t in range(_n):",
+        "        _cur = _t % 2",
+        "        _nxt = 1 - _cur",
+        f"        for _c in range({layout.cells}):",
+        *cell(12),
+        f"            if _idx < {rows * cols} and _inside[_c]:",
         # K: the non-zero weights of the neighbours that fired, in the reference's
-        # row-major order; a silent or outside neighbour adds w*0 = 0 there.
-        "    K = 0.0",
-        "    for _o in range(_weights.shape[0]):",
-        "        _y = _i + _off_r[_o]",
-        "        _x = _j + _off_c[_o]",
-        "        if _y >= 0 and _y < _M and _x >= 0 and _x < _N and _P_old[_s, _y, _x]:",
-        f"            K = {'_add(K, _weights[_o])' if rounded else 'K + _weights[_o]'}",
-        "    P = 1.0 if _P_old[_s, _i, _j] else 0.0",
-        "    I = _I[_s, _i, _j]",
-    ]
-    body += [f"    {name} = _values[_s, {k}]" for k, name in enumerate(scalars)]
-    body += [f"    {unit} = _state[{k}, _s, _i, _j]" for k, unit in enumerate(units)]
-    body += [f"    _new_{unit} = {_rounded_or_plain(printed.updates[unit])}" for unit in units]
-    body += [f"    {unit} = _new_{unit}" for unit in units]
-    body += [f"    _state[{k}, _s, _i, _j] = {unit}" for k, unit in enumerate(units)]
-    lhs, rhs = _rounded_or_plain(printed.fire_lhs), _rounded_or_plain(printed.fire_rhs)
-    body += [
-        f"    _fired = ({lhs}) {printed.fire_op} ({rhs})",
-        "    _P_new[_s, _i, _j] = 1 if _fired else 0",
-        "    if _fired:",
-        "        _count[_s, _i, _j] += 1",
+        # row-major order; a silent neighbour adds w*0 = 0 there.
+        "                K = 0.0",
+        "                for _o in range(_weights.shape[0]):",
+        "                    _y = _ry + _off_r[_o]",
+        "                    _x = _rx + _off_c[_o]",
+        f"                    if _y >= 0 and _y < {rows} and _x >= 0 and _x < {cols}:",
+        "                        if _P_sh[_cur, _y, _x]:",
+        f"                            K = {arith('K + _weights[_o]')}",
+        "                P = 1.0 if _P_sh[_cur, _ry, _rx] else 0.0",
+        "                I = _I_l[_c]",
+        *[f"                {name} = _values[_s, {k}]" for k, name in enumerate(scalars)],
+        *[f"                {unit} = _state[{k}, _c]" for k, unit in enumerate(units)],
+        *[f"                _new_{unit} = {arith(printed.updates[unit])}" for unit in units],
+        *[f"                _state[{k}, _c] = _new_{unit}" for k, unit in enumerate(units)],
+        *[f"                {unit} = _new_{unit}" for unit in units],
+        f"                _fired = ({arith(printed.fire_lhs)}) {printed.fire_op} "
+        f"({arith(printed.fire_rhs)})",
+        "                _P_sh[_nxt, _ry, _rx] = 1 if _fired else 0",
+        "                if _fired:",
+        "                    _fired_l[_c] += 1",
+        "        cuda.syncthreads()",
+        f"    for _c in range({layout.cells}):",
+        *cell(8),
+        f"        if _idx < {rows * cols} and _inside[_c]:",
+        f"            if _ry >= {layout.halo_r} and _ry < {layout.halo_r + layout.tile}:",
+        f"                if _rx >= {layout.halo_c} and _rx < {layout.halo_c + layout.tile}:",
+        "                    _gy = _y0 + _ry",
+        "                    _gx = _x0 + _rx",
+        "                    _P_out[_s, _gy, _gx] = _P_sh[_n % 2, _ry, _rx]",
+        "                    _count[_s, _gy, _gx] += _fired_l[_c]",
+        *[
+            f"                    _state_out[{k}, _s, _gy, _gx] = _state[{k}, _c]"
+            for k in range(n_units)
+        ],
     ]
     return "\n".join(body) + "\n"
 
@@ -154,26 +260,28 @@ def _intrinsics() -> dict[str, Callable[[float, float], float]]:
 
 
 def _kernel_function(
-    printed: PrintedModel, intrinsics: Mapping[str, Any], rounded: bool = True
+    printed: PrintedModel, layout: Tiling, intrinsics: Mapping[str, Any], rounded: bool = True
 ) -> Any:
-    """The Python function of the one-step kernel, before ``cuda.jit``."""
+    """The Python function of the multi-step kernel, before ``cuda.jit``."""
+    import numba
     from numba import cuda
 
     try:
-        source = _kernel_source(printed, rounded)
+        source = _kernel_source(printed, layout, rounded)
     except NotImplementedError as error:
         raise NdcnpInputError(f"{printed.model.name} cannot run on the GPU: {error}") from None
-    namespace: dict[str, Any] = {"cuda": cuda, **intrinsics}
+    namespace: dict[str, Any] = {"cuda": cuda, "numba": numba, **intrinsics}
     name = f"<ndcnp-cuda:{printed.model.name}:{printed.semantics}>"
     exec(compile(source, name, "exec"), namespace)
-    return namespace["_step"]
+    return namespace["_steps"]
 
 
 @functools.cache
-def _kernel(model: NeuronModel, semantics: str, simulator: bool) -> Any:
+def _kernel(model: NeuronModel, semantics: str, layout: Tiling, simulator: bool) -> Any:
     from numba import cuda
 
-    return cuda.jit(_kernel_function(print_model(model, semantics), _intrinsics()))
+    printed = print_model(model, semantics)
+    return cuda.jit(_kernel_function(printed, layout, _intrinsics()))
 
 
 def _check_stimuli(stimuli: Any, model: NeuronModel) -> np.ndarray:
@@ -269,15 +377,18 @@ def simulate_grids_cuda(
     require_cuda()
     from numba import cuda
 
-    step = _kernel(model, semantics, _simulator())
+    simulator = _simulator()
+    layout = tiling(kernel.shape, simulator=simulator)
+    run = _kernel(model, semantics, layout, simulator)
     S, M, N = I.shape
-    block = _SIM_BLOCK if _simulator() else _BLOCK
-    grid = (math.ceil(N / block[0]), math.ceil(M / block[1]), S)
+    grid = (math.ceil(N / layout.tile), math.ceil(M / layout.tile), S)
     state = np.broadcast_to(initial[:, :, None, None], (len(printed.units), S, M, N))
     d_I = cuda.to_device(I)
-    d_state = cuda.to_device(np.ascontiguousarray(state))
-    d_old = cuda.to_device(np.zeros((S, M, N), dtype=np.uint8))
-    d_new = cuda.device_array((S, M, N), dtype=np.uint8)
+    d_state = [cuda.to_device(np.ascontiguousarray(state)), cuda.device_array(state.shape)]
+    d_P = [
+        cuda.to_device(np.zeros((S, M, N), dtype=np.uint8)),
+        cuda.device_array((S, M, N), np.uint8),
+    ]
     d_count = cuda.to_device(np.zeros((S, M, N), dtype=np.int32))
     offsets = [
         cuda.to_device(off_r - kernel.shape[0] // 2),
@@ -285,7 +396,13 @@ def simulate_grids_cuda(
         cuda.to_device(weights),
     ]
     d_values = cuda.to_device(values)
-    for _ in range(steps):
-        step[grid, block](d_I, d_state, d_old, d_new, d_count, *offsets, d_values)
-        d_old, d_new = d_new, d_old
+    done = 0
+    while done < steps:
+        n = min(layout.steps, steps - done)
+        run[grid, layout.threads](
+            d_I, d_state[0], d_state[1], d_P[0], d_P[1], d_count, *offsets, d_values, n
+        )
+        d_state.reverse()
+        d_P.reverse()
+        done += n
     return d_count.copy_to_host().astype(np.int64)

@@ -109,10 +109,12 @@ def test_simulated_gpu_counts_equal_the_reference(semantics):
 def _ptx(rounded):
     from numba import cuda
 
-    step = gpu._kernel_function(print_model(ND_CNP, "decay"), gpu._intrinsics(), rounded)
+    layout = gpu.tiling((3, 3))
+    step = gpu._kernel_function(print_model(ND_CNP, "decay"), layout, gpu._intrinsics(), rounded)
     signature = (
-        "float64[:,:,::1], float64[:,:,:,::1], uint8[:,:,::1], uint8[:,:,::1], int32[:,:,::1], "
-        "int64[::1], int64[::1], float64[::1], float64[:,::1]"
+        "float64[:,:,::1], float64[:,:,:,::1], float64[:,:,:,::1], uint8[:,:,::1], "
+        "uint8[:,:,::1], int32[:,:,::1], int64[::1], int64[::1], float64[::1], float64[:,::1], "
+        "int64"
     )
     ptx, _ = cuda.compile_ptx(step, signature, cc=(9, 0))
     return ptx
