@@ -49,9 +49,7 @@ BENCH = ROOT / "benchmarks"
 BRIAN2_ENV = BENCH / ".venv-brian2"
 BRIAN2_REQUIREMENTS = BENCH / "requirements-brian2.txt"
 BRIAN2_TARGET = "cython"
-"""Brian2's fastest CPU target measured here (see README): runtime Cython beat
-cpp_standalone (0.7 s vs 0.8-1.0 s per 520x520 system at t = 110; with 2 OpenMP
-threads 4-5 s) and the NumPy target."""
+"""Brian2's fastest CPU target here; ``--only brian2-targets`` measures all three."""
 
 N_STEPS = 110
 """Iterations per system, as in the authors' code."""
@@ -144,11 +142,21 @@ def brian2_python() -> Path:
     return python
 
 
-def _brian2_batch(pairs: Sequence[Pair], repeats: int) -> tuple[list[Counts], list[float]]:
+def _brian2_engine(target: str) -> BatchRunner:
+    def run(pairs: Sequence[Pair], repeats: int) -> tuple[list[Counts], list[float]]:
+        return _brian2_batch(pairs, repeats, target)
+
+    return run
+
+
+def _brian2_batch(
+    pairs: Sequence[Pair], repeats: int, target: str
+) -> tuple[list[Counts], list[float]]:
     """All systems in one Brian2 process; per pair, the sum of its systems' median run times.
 
     Brian2's set-up (building the synapses, compiling) is left out, as the
-    compile step is for the other engines.
+    compile step is for the other engines. For ``cpp_standalone`` a run is one
+    execution of the compiled program, with its start and its file I/O.
     """
     from simulate.codegen import print_model
 
@@ -172,7 +180,7 @@ def _brian2_batch(pairs: Sequence[Pair], repeats: int) -> tuple[list[Counts], li
         "parameters": list(printed.parameters),
         "constants": list(printed.constants),
         "n_steps": pairs[0].n_steps,
-        "target": BRIAN2_TARGET,
+        "target": target,
         "repeats": repeats,
     }
     with tempfile.TemporaryDirectory(prefix="ndcnp-bench-") as tmp:
@@ -226,7 +234,9 @@ ENGINES: dict[str, BatchRunner] = {
     "reference": _timed(_grid_engine("reference")),
     "numba": _timed(_grid_engine("numba")),
     "numba-2core": _timed(_pair_engine),
-    "brian2": _brian2_batch,
+    "brian2": _brian2_engine(BRIAN2_TARGET),
+    "brian2-numpy": _brian2_engine("numpy"),
+    "brian2-cpp_standalone": _brian2_engine("cpp_standalone"),
     "cuda": _cuda_batch,
 }
 """Every engine by name. Plug the fusion hot path in here as another entry."""
@@ -236,6 +246,8 @@ ENGINE_NOTES = {
     "numba": "simulate_grid(engine='numba'), float64, one core",
     "numba-2core": "simulate.pair.simulate_pair: the two systems on two threads",
     "brian2": f"Brian2 {BRIAN2_TARGET} runtime target, float64, run time only",
+    "brian2-numpy": "Brian2 numpy runtime target",
+    "brian2-cpp_standalone": "Brian2 cpp_standalone, one program run per system",
     "cuda": "simulate.gpu.simulate_grids_cuda, whole batch on the GPU",
 }
 
@@ -474,6 +486,24 @@ def section_big(args: argparse.Namespace, report: dict) -> None:
         }
 
 
+def section_brian2_targets(args: argparse.Namespace, report: dict) -> None:
+    """Brian2's CPU code generation targets on one pair, to pick the fastest."""
+    print(f"\n== Brian2 targets (one 512x512 random pair, t = {N_STEPS}) ==")
+    point = {"workload": "random", "shape": [512, 512], "n_steps": N_STEPS, "seed": 3}
+    for engine in ["brian2", "brian2-numpy", "brian2-cpp_standalone"]:
+        got = measure(engine, [point], args.repeats)
+        if isinstance(got, str):
+            print(f"  {engine:<22} could not run: {got}")
+            continue
+        seconds = got.points[0]["seconds"][0]
+        setup = got.extra.get("brian2_setup_seconds", float("nan"))
+        print(f"  {engine:<22} {_fmt_seconds(seconds):>10} per pair (set-up {setup:.1f} s)")
+        report.setdefault("brian2_targets", {})[engine] = {
+            "pair_seconds": seconds,
+            "setup_seconds": setup,
+        }
+
+
 def plot_scaling(report: dict, out: Path) -> Path | None:
     """Log-log time against pixels and against iterations, with slope-1 guides."""
     import matplotlib
@@ -524,7 +554,7 @@ def get_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--only",
         nargs="+",
-        choices=["equality", "lytro", "scaling", "big"],
+        choices=["equality", "lytro", "scaling", "big", "brian2-targets"],
         default=["equality", "lytro", "scaling", "big"],
     )
     parser.add_argument(
@@ -565,6 +595,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "lytro": section_lytro,
         "scaling": section_scaling,
         "big": section_big,
+        "brian2-targets": section_brian2_targets,
     }
     for name in args.only:
         sections[name](args, report)
