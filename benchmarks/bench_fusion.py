@@ -232,18 +232,22 @@ def _cuda_batch(pairs: Sequence[Pair], repeats: int) -> tuple[list[Counts], list
     return pair_counts, [per_pair] * len(pairs)
 
 
-def _pair_engine(pair: Pair) -> Counts:
-    from simulate.pair import simulate_pair
+def _pair_engine(threads: int) -> Callable[[Pair], Counts]:
+    def run_pair(pair: Pair) -> Counts:
+        from simulate.pair import simulate_pair
 
-    return simulate_pair(
-        pair.I_a, pair.I_b, pair.params_a, pair.params_b, pair.W, pair.n_steps, threads=2
-    )
+        return simulate_pair(
+            pair.I_a, pair.I_b, pair.params_a, pair.params_b, pair.W, pair.n_steps, threads=threads
+        )
+
+    return run_pair
 
 
 ENGINES: dict[str, BatchRunner] = {
     "reference": _timed(_grid_engine("reference")),
     "numba": _timed(_grid_engine("numba")),
-    "numba-2core": _timed(_pair_engine),
+    "pair-1thread": _timed(_pair_engine(1)),
+    "pair": _timed(_pair_engine(2)),
     "brian2": _brian2_engine(BRIAN2_TARGET),
     "brian2-numpy": _brian2_engine("numpy"),
     "brian2-cpp_standalone": _brian2_engine("cpp_standalone"),
@@ -254,7 +258,8 @@ ENGINES: dict[str, BatchRunner] = {
 ENGINE_NOTES = {
     "reference": "simulate_grid(engine='reference'), NumPy, float64",
     "numba": "simulate_grid(engine='numba'), float64, one core",
-    "numba-2core": "simulate.pair.simulate_pair: the two systems on two threads",
+    "pair-1thread": "simulate.pair.simulate_pair(threads=1): W-specialised kernel",
+    "pair": "simulate.pair.simulate_pair: W-specialised kernel, the systems on two threads",
     "brian2": f"Brian2 {BRIAN2_TARGET} runtime target, float64, run time only",
     "brian2-numpy": "Brian2 numpy runtime target",
     "brian2-cpp_standalone": "Brian2 cpp_standalone, one program run per system",
@@ -366,7 +371,8 @@ def section_equality(args: argparse.Namespace, report: dict) -> None:
     if isinstance(oracle, str):
         print(f"  reference failed: {oracle}")
         return
-    engines = ["numba"] + (["brian2"] if args.brian2 else []) + (["cuda"] if args.cuda else [])
+    engines = ["numba", "pair"] + (["brian2"] if args.brian2 else [])
+    engines += ["cuda"] if args.cuda else []
     for engine in engines:
         got = measure(engine, [point], 1, keep_counts=True)
         if isinstance(got, str):
@@ -391,7 +397,7 @@ def section_lytro(args: argparse.Namespace, report: dict) -> None:
     print(f"\n== Per Lytro pair ({len(names)} pairs, t = {N_STEPS}, two systems each) ==")
     print("   input: STAND-IN (grey image as I, paper's example parameters, 3x3 W, sum 1)")
     point = {"workload": "lytro", "data": data, "names": names, "n_steps": N_STEPS}
-    engines = ["reference", "numba", "numba-2core"] + (["brian2"] if args.brian2 else [])
+    engines = ["reference", "numba", "pair-1thread", "pair"] + (["brian2"] if args.brian2 else [])
     engines += ["cuda"] if args.cuda else []
     results: dict[str, Measured] = {}
     for engine in engines:
@@ -434,7 +440,7 @@ def section_scaling(args: argparse.Namespace, report: dict) -> None:
     print("\n== Scaling (uniform random I, one pair) ==")
     plan = {
         "numba": (args.sizes, args.steps),
-        "numba-2core": (args.sizes, args.steps),
+        "pair": (args.sizes, args.steps),
         "reference": ([s for s in args.sizes if s <= args.reference_max], args.steps),
     }
     if args.brian2:
@@ -479,7 +485,7 @@ def section_big(args: argparse.Namespace, report: dict) -> None:
     """One 6000x4000 (24-megapixel) pair: time and peak memory."""
     print("\n== 24-megapixel pair (4000x6000, t = 110, uniform random I) ==")
     point = {"workload": "random", "shape": [4000, 6000], "n_steps": N_STEPS, "seed": 2}
-    for engine in ["numba", "numba-2core"] + (["cuda"] if args.cuda else []):
+    for engine in ["numba", "pair"] + (["cuda"] if args.cuda else []):
         got = measure(engine, [point], 1)
         if isinstance(got, str):
             print(f"  {engine:<10} could not run: {got}")
