@@ -94,7 +94,22 @@ def random_pair(shape: tuple[int, int], n_steps: int, seed: int = 0) -> Pair:
 
 
 Counts = tuple[np.ndarray, np.ndarray]
-BatchRunner = Callable[[Sequence[Pair], int], tuple[list[Counts], list[float]]]
+
+
+@dataclass(frozen=True)
+class PairRun:
+    """One engine on one pair: counts, and median wall and CPU seconds over the repeats.
+
+    CPU seconds add up every thread and child process, so they measure cost and
+    drift less than wall time on a shared machine.
+    """
+
+    counts: Counts
+    wall: float
+    cpu: float
+
+
+Engine = Callable[[Sequence[Pair], int], list[PairRun]]
 
 
 def _grid_engine(engine: str) -> Callable[[Pair], Counts]:
@@ -107,21 +122,40 @@ def _grid_engine(engine: str) -> Callable[[Pair], Counts]:
     return run_pair
 
 
-def _timed(run_pair: Callable[[Pair], Counts]) -> BatchRunner:
-    """A batch runner timing ``run_pair`` ``repeats`` times per pair (median kept)."""
+def _pair_engine(threads: int) -> Callable[[Pair], Counts]:
+    def run_pair(pair: Pair) -> Counts:
+        from simulate.pair import simulate_pair
 
-    def run(pairs: Sequence[Pair], repeats: int) -> tuple[list[Counts], list[float]]:
-        run_pair(random_pair((16, 16), 3))  # compile outside the timing
-        counts, seconds = [], []
+        return simulate_pair(
+            pair.I_a, pair.I_b, pair.params_a, pair.params_b, pair.W, pair.n_steps, threads=threads
+        )
+
+    return run_pair
+
+
+def _cpu_seconds() -> float:
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
+def _in_process(run_pair: Callable[[Pair], Counts]) -> Engine:
+    """An engine timing ``run_pair`` ``repeats`` times per pair, compiled beforehand."""
+    warm: list[bool] = []
+
+    def run(pairs: Sequence[Pair], repeats: int) -> list[PairRun]:
+        if not warm:
+            run_pair(random_pair((16, 16), 3))  # compile outside the timing
+            warm.append(True)
+        out = []
         for pair in pairs:
-            times = []
+            walls, cpus = [], []
             for _ in range(repeats):
-                t0 = time.perf_counter()
-                result = run_pair(pair)
-                times.append(time.perf_counter() - t0)
-            counts.append(result)
-            seconds.append(statistics.median(times))
-        return counts, seconds
+                w0, c0 = time.perf_counter(), _cpu_seconds()
+                counts = run_pair(pair)
+                walls.append(time.perf_counter() - w0)
+                cpus.append(_cpu_seconds() - c0)
+            out.append(PairRun(counts, statistics.median(walls), statistics.median(cpus)))
+        return out
 
     return run
 
@@ -142,79 +176,78 @@ def brian2_python() -> Path:
     return python
 
 
-def _brian2_engine(target: str) -> BatchRunner:
-    def run(pairs: Sequence[Pair], repeats: int) -> tuple[list[Counts], list[float]]:
-        return _brian2_batch(pairs, repeats, target)
+def _brian2_engine(target: str) -> Engine:
+    """Brian2 with ``target``: all systems of the call in one Brian2 process.
+
+    A pair's time is the sum of its two systems' median run times; Brian2's
+    set-up (building the synapses, compiling) is left out, as compiling is for
+    the other engines. For ``cpp_standalone`` a run is one execution of the
+    compiled program, with its start and its file I/O.
+    """
+
+    def run(pairs: Sequence[Pair], repeats: int) -> list[PairRun]:
+        from simulate.codegen import print_model
+
+        printed = print_model(ND_CNP, "decay")
+        shared = {(p.I_a.shape, p.I_b.shape, p.W.tobytes(), p.n_steps) for p in pairs}
+        if len(shared) != 1 or pairs[0].I_a.shape != pairs[0].I_b.shape:
+            raise ValueError("one Brian2 job needs one grid shape, one W and one n_steps")
+        stimuli = np.stack([x for p in pairs for x in (p.I_a, p.I_b)])
+        scalars = [*printed.parameters, *printed.constants]
+        values = []
+        for p in pairs:
+            for params in (p.params_a, p.params_b):
+                constants = printed.constant_values(params)
+                values.append([params[n] if n in params else float(constants[n]) for n in scalars])
+        job = {
+            "units": list(printed.units),
+            "updates": dict(printed.updates),
+            "fire_lhs": printed.fire_lhs,
+            "fire_op": printed.fire_op,
+            "fire_rhs": printed.fire_rhs,
+            "parameters": list(printed.parameters),
+            "constants": list(printed.constants),
+            "n_steps": pairs[0].n_steps,
+            "target": target,
+            "repeats": repeats,
+        }
+        with tempfile.TemporaryDirectory(prefix="ndcnp-bench-") as tmp:
+            job_path, result_path = Path(tmp) / "job.npz", Path(tmp) / "result.npz"
+            np.savez(job_path, job=json.dumps(job), stimuli=stimuli, W=pairs[0].W, values=values)
+            command = [str(brian2_python()), str(BENCH / "brian2_grid.py")]
+            subprocess.run([*command, str(job_path), str(result_path)], check=True)
+            result = np.load(result_path)
+            counts = result["counts"].astype(np.int64)
+            wall = np.median(result["seconds"], axis=1)
+            cpu = np.median(result["cpu_seconds"], axis=1)
+            _CHILD_EXTRA["brian2_peak_rss_kb"] = max(
+                int(result["peak_rss_kb"]), _CHILD_EXTRA.get("brian2_peak_rss_kb", 0)
+            )
+            _CHILD_EXTRA["brian2_setup_seconds"] = float(result["setup_seconds"])
+        return [
+            PairRun(
+                (counts[2 * k], counts[2 * k + 1]),
+                float(wall[2 * k] + wall[2 * k + 1]),
+                float(cpu[2 * k] + cpu[2 * k + 1]),
+            )
+            for k in range(len(pairs))
+        ]
 
     return run
-
-
-def _brian2_batch(
-    pairs: Sequence[Pair], repeats: int, target: str
-) -> tuple[list[Counts], list[float]]:
-    """All systems in one Brian2 process; per pair, the sum of its systems' median run times.
-
-    Brian2's set-up (building the synapses, compiling) is left out, as the
-    compile step is for the other engines. For ``cpp_standalone`` a run is one
-    execution of the compiled program, with its start and its file I/O.
-    """
-    from simulate.codegen import print_model
-
-    printed = print_model(ND_CNP, "decay")
-    shared = {(p.I_a.shape, p.I_b.shape, p.W.tobytes(), p.n_steps) for p in pairs}
-    if len(shared) != 1 or pairs[0].I_a.shape != pairs[0].I_b.shape:
-        raise ValueError("one Brian2 job needs one grid shape, one W and one n_steps")
-    stimuli = np.stack([x for p in pairs for x in (p.I_a, p.I_b)])
-    scalars = [*printed.parameters, *printed.constants]
-    values = []
-    for p in pairs:
-        for params in (p.params_a, p.params_b):
-            constants = printed.constant_values(params)
-            values.append([params[n] if n in params else float(constants[n]) for n in scalars])
-    job = {
-        "units": list(printed.units),
-        "updates": dict(printed.updates),
-        "fire_lhs": printed.fire_lhs,
-        "fire_op": printed.fire_op,
-        "fire_rhs": printed.fire_rhs,
-        "parameters": list(printed.parameters),
-        "constants": list(printed.constants),
-        "n_steps": pairs[0].n_steps,
-        "target": target,
-        "repeats": repeats,
-    }
-    with tempfile.TemporaryDirectory(prefix="ndcnp-bench-") as tmp:
-        job_path, result_path = Path(tmp) / "job.npz", Path(tmp) / "result.npz"
-        np.savez(job_path, job=json.dumps(job), stimuli=stimuli, W=pairs[0].W, values=values)
-        subprocess.run(
-            [str(brian2_python()), str(BENCH / "brian2_grid.py"), str(job_path), str(result_path)],
-            check=True,
-        )
-        result = np.load(result_path)
-        counts = result["counts"].astype(np.int64)
-        system_seconds = np.median(result["seconds"], axis=1)
-        _CHILD_EXTRA["brian2_peak_rss_kb"] = int(result["peak_rss_kb"])
-        _CHILD_EXTRA["brian2_setup_seconds"] = float(result["setup_seconds"])
-    pair_counts = [(counts[2 * k], counts[2 * k + 1]) for k in range(len(pairs))]
-    pair_seconds = [
-        float(system_seconds[2 * k] + system_seconds[2 * k + 1]) for k in range(len(pairs))
-    ]
-    return pair_counts, pair_seconds
 
 
 GPU_BATCH = 100
 """Pairs per GPU batch at least: the GPU path is for batches of 100 pairs or more."""
 
 
-def _cuda_batch(pairs: Sequence[Pair], repeats: int) -> tuple[list[Counts], list[float]]:
+def _cuda_engine(pairs: Sequence[Pair], repeats: int) -> list[PairRun]:
     """The pairs, repeated up to :data:`GPU_BATCH` pairs, in one GPU batch.
 
-    Per pair: the batch's median time over the pairs in it.
+    Per pair: the batch's median time divided by the pairs in it, transfers included.
     """
     from simulate.gpu import simulate_grids_cuda
 
-    copies = -(-GPU_BATCH // len(pairs))
-    batch = list(pairs) * copies
+    batch = list(pairs) * -(-GPU_BATCH // len(pairs))
     stimuli = np.stack([x for p in batch for x in (p.I_a, p.I_b)])
     params = {
         name: np.array([q[name] for p in batch for q in (p.params_a, p.params_b)])
@@ -222,44 +255,33 @@ def _cuda_batch(pairs: Sequence[Pair], repeats: int) -> tuple[list[Counts], list
     }
     W, n_steps = pairs[0].W, pairs[0].n_steps
     simulate_grids_cuda(stimuli[:2, :16, :16], {k: v[:2] for k, v in params.items()}, W, 2)
-    times = []
+    walls, cpus = [], []
     for _ in range(repeats):
-        t0 = time.perf_counter()
+        w0, c0 = time.perf_counter(), _cpu_seconds()
         counts = simulate_grids_cuda(stimuli, params, W, n_steps)
-        times.append(time.perf_counter() - t0)
-    per_pair = statistics.median(times) / len(batch)
-    pair_counts = [(counts[2 * k], counts[2 * k + 1]) for k in range(len(pairs))]
-    return pair_counts, [per_pair] * len(pairs)
+        walls.append(time.perf_counter() - w0)
+        cpus.append(_cpu_seconds() - c0)
+    wall, cpu = statistics.median(walls) / len(batch), statistics.median(cpus) / len(batch)
+    return [PairRun((counts[2 * k], counts[2 * k + 1]), wall, cpu) for k in range(len(pairs))]
 
 
-def _pair_engine(threads: int) -> Callable[[Pair], Counts]:
-    def run_pair(pair: Pair) -> Counts:
-        from simulate.pair import simulate_pair
-
-        return simulate_pair(
-            pair.I_a, pair.I_b, pair.params_a, pair.params_b, pair.W, pair.n_steps, threads=threads
-        )
-
-    return run_pair
-
-
-ENGINES: dict[str, BatchRunner] = {
-    "reference": _timed(_grid_engine("reference")),
-    "numba": _timed(_grid_engine("numba")),
-    "pair-1thread": _timed(_pair_engine(1)),
-    "pair": _timed(_pair_engine(2)),
+ENGINES: dict[str, Engine] = {
+    "reference": _in_process(_grid_engine("reference")),
+    "numba": _in_process(_grid_engine("numba")),
+    "pair-1thread": _in_process(_pair_engine(1)),
+    "pair": _in_process(_pair_engine(2)),
     "brian2": _brian2_engine(BRIAN2_TARGET),
     "brian2-numpy": _brian2_engine("numpy"),
     "brian2-cpp_standalone": _brian2_engine("cpp_standalone"),
-    "cuda": _cuda_batch,
+    "cuda": _cuda_engine,
 }
 """Every engine by name. Plug the fusion hot path in here as another entry."""
 
 ENGINE_NOTES = {
-    "reference": "simulate_grid(engine='reference'), NumPy, float64",
-    "numba": "simulate_grid(engine='numba'), float64, one core",
-    "pair-1thread": "simulate.pair.simulate_pair(threads=1): W-specialised kernel",
-    "pair": "simulate.pair.simulate_pair: W-specialised kernel, the systems on two threads",
+    "reference": "simulate_grid(engine='reference'): NumPy, float64",
+    "numba": "simulate_grid(engine='numba'): float64, one thread",
+    "pair-1thread": "simulate.pair.simulate_pair(threads=1): kernel specialised to W",
+    "pair": "simulate.pair.simulate_pair: kernel specialised to W, the systems on two threads",
     "brian2": f"Brian2 {BRIAN2_TARGET} runtime target, float64, run time only",
     "brian2-numpy": "Brian2 numpy runtime target",
     "brian2-cpp_standalone": "Brian2 cpp_standalone, one program run per system",
@@ -272,35 +294,50 @@ _CHILD_EXTRA: dict[str, float] = {}
 # Measurements in child processes ---------------------------------------------------------
 
 
-def _workload_pairs(spec: dict) -> list[Pair]:
-    if spec["workload"] == "lytro":
-        root = Path(spec["data"]) / "lytro"
+def _workload_pairs(point: dict) -> list[Pair]:
+    if point["workload"] == "lytro":
+        root = Path(point["data"]) / "lytro"
         return [
-            standin_pair_input(n, root / "far" / n, root / "near" / n, spec["n_steps"])
-            for n in spec["names"]
+            standin_pair_input(n, root / "far" / n, root / "near" / n, point["n_steps"])
+            for n in point["names"]
         ]
-    return [random_pair(tuple(spec["shape"]), spec["n_steps"], seed=spec.get("seed", 0))]
+    return [random_pair(tuple(point["shape"]), point["n_steps"], seed=point.get("seed", 0))]
 
 
 def child_main(spec_path: str) -> None:
-    """Run one measurement (``--child``); write counts and times next to the spec."""
+    """Run one measurement (``--child``); write times, memory and counts beside the spec.
+
+    Each point lists its engines; on each pair they run one after the other,
+    so their times are taken under the same load.
+    """
     spec = json.loads(Path(spec_path).read_text())
     baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     out: dict = {"points": []}
-    all_counts = {}
+    kept = {}
     for k, point in enumerate(spec["points"]):
         pairs = _workload_pairs(point)
-        counts, seconds = ENGINES[spec["engine"]](pairs, spec["repeats"])
-        out["points"].append({**point, "seconds": seconds, "names": [p.name for p in pairs]})
-        if spec.get("keep_counts"):
-            for q, (a, b) in enumerate(counts):
-                all_counts[f"{k}_{q}_a"], all_counts[f"{k}_{q}_b"] = a, b
+        runs: dict[str, list[PairRun]] = {e: [] for e in point["engines"]}
+        if point.get("batched"):
+            for engine in point["engines"]:
+                runs[engine] = ENGINES[engine](pairs, spec["repeats"])
+        else:
+            for pair in pairs:
+                for engine in point["engines"]:
+                    runs[engine] += ENGINES[engine]([pair], spec["repeats"])
+        result = {"wall": {}, "cpu": {}}
+        for engine, engine_runs in runs.items():
+            result["wall"][engine] = [r.wall for r in engine_runs]
+            result["cpu"][engine] = [r.cpu for r in engine_runs]
+            if spec.get("keep_counts"):
+                for q, r in enumerate(engine_runs):
+                    kept[f"{engine}|{k}|{q}|a"], kept[f"{engine}|{k}|{q}|b"] = r.counts
+        out["points"].append({**point, **result, "names": [p.name for p in pairs]})
     out["baseline_rss_kb"] = baseline
     out["peak_rss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     out.update(_CHILD_EXTRA)
     Path(spec["result"]).write_text(json.dumps(out))
-    if all_counts:
-        np.savez(spec["counts"], **all_counts)
+    if kept:
+        np.savez(spec["counts"], **kept)
 
 
 @dataclass
@@ -313,14 +350,21 @@ class Measured:
     counts: dict[str, np.ndarray]
     extra: dict
 
+    def counts_of(self, engine: str) -> dict[str, np.ndarray]:
+        """Counts of one engine, keyed by point, pair and system."""
+        return {k.split("|", 1)[1]: v for k, v in self.counts.items() if k.split("|")[0] == engine}
 
-def measure(
-    engine: str, points: list[dict], repeats: int, keep_counts: bool = False
-) -> Measured | str:
-    """Run ``points`` with ``engine`` in a fresh process; a string says why it failed."""
+    def peak_rss_of(self, engine: str) -> float:
+        """Peak RSS in MB of the process that ran ``engine`` (Brian2 runs in its own)."""
+        if engine.startswith("brian2"):
+            return self.extra.get("brian2_peak_rss_kb", float("nan")) / 1024
+        return self.peak_rss_mb
+
+
+def measure(points: list[dict], repeats: int, keep_counts: bool = False) -> Measured | str:
+    """Run ``points`` in a fresh process; a string says why it failed."""
     with tempfile.TemporaryDirectory(prefix="ndcnp-bench-") as tmp:
         spec = {
-            "engine": engine,
             "points": points,
             "repeats": repeats,
             "keep_counts": keep_counts,
@@ -359,34 +403,44 @@ def _fmt_seconds(s: float) -> str:
 
 def _differing(counts: dict[str, np.ndarray], oracle: dict[str, np.ndarray]) -> tuple[int, int]:
     """Neurons whose counts differ from the oracle's, and neurons compared."""
+    if set(counts) != set(oracle):
+        return -1, 0
     diff = sum(int(np.count_nonzero(counts[k] != oracle[k])) for k in oracle)
     return diff, sum(v.size for v in oracle.values())
 
 
+def _engines(args: argparse.Namespace, *names: str) -> list[str]:
+    engines = list(names)
+    engines += ["brian2"] if args.brian2 else []
+    return engines + (["cuda"] if args.cuda else [])
+
+
 def section_equality(args: argparse.Namespace, report: dict) -> None:
-    """Brian2 (and the GPU) against the reference on a small random grid."""
-    print("\n== Same spike counts? (64x64, t = 110, uniform random I, float64) ==")
-    point = {"workload": "random", "shape": [64, 64], "n_steps": N_STEPS, "seed": 1}
-    oracle = measure("reference", [point], 1, keep_counts=True)
-    if isinstance(oracle, str):
-        print(f"  reference failed: {oracle}")
+    """Every engine against the reference on a small random grid."""
+    print(f"\n== Same spike counts? (64x64 pair, t = {N_STEPS}, uniform random I, float64) ==")
+    engines = _engines(args, "reference", "numba", "pair")
+    point = {
+        "workload": "random",
+        "shape": [64, 64],
+        "n_steps": N_STEPS,
+        "seed": 1,
+        "engines": engines,
+    }
+    got = measure([point], 1, keep_counts=True)
+    if isinstance(got, str):
+        print(f"  could not run: {got}")
         return
-    engines = ["numba", "pair"] + (["brian2"] if args.brian2 else [])
-    engines += ["cuda"] if args.cuda else []
-    for engine in engines:
-        got = measure(engine, [point], 1, keep_counts=True)
-        if isinstance(got, str):
-            print(f"  {engine:<10} could not run: {got}")
-            continue
-        diff, total = _differing(got.counts, oracle.counts)
-        spikes = int(sum(v.sum() for v in oracle.counts.values()))
+    oracle = got.counts_of("reference")
+    spikes = int(sum(v.sum() for v in oracle.values()))
+    for engine in engines[1:]:
+        diff, total = _differing(got.counts_of(engine), oracle)
         verdict = "identical" if diff == 0 else f"{diff} neurons DIFFER"
         print(f"  {engine:<10} vs reference: {verdict} ({total} neurons, {spikes} spikes)")
         report.setdefault("equality", {})[engine] = {"differing": diff, "neurons": total}
 
 
 def section_lytro(args: argparse.Namespace, report: dict) -> None:
-    """Per-pair time on the Lytro pairs for every engine, same run."""
+    """Per-pair time on the Lytro pairs, engines interleaved pair by pair."""
     data = os.environ.get("NDCNP_DATA")
     root = Path(data) / "lytro" if data else None
     if root is None or not (root / "far").is_dir():
@@ -396,107 +450,122 @@ def section_lytro(args: argparse.Namespace, report: dict) -> None:
     names = names[: args.pairs]
     print(f"\n== Per Lytro pair ({len(names)} pairs, t = {N_STEPS}, two systems each) ==")
     print("   input: STAND-IN (grey image as I, paper's example parameters, 3x3 W, sum 1)")
+    engines = _engines(args, "reference", "numba", "pair-1thread", "pair")
     point = {"workload": "lytro", "data": data, "names": names, "n_steps": N_STEPS}
-    engines = ["reference", "numba", "pair-1thread", "pair"] + (["brian2"] if args.brian2 else [])
-    engines += ["cuda"] if args.cuda else []
-    results: dict[str, Measured] = {}
-    for engine in engines:
-        got = measure(engine, [point], args.repeats, keep_counts=True)
-        if isinstance(got, str):
-            print(f"  {engine:<10} could not run: {got}")
-            continue
-        results[engine] = got
-    if "reference" not in results:
+    in_process = [e for e in engines if e != "cuda"]
+    points = [{**point, "engines": in_process}]
+    if args.cuda:
+        points.append({**point, "engines": ["cuda"], "batched": True})
+    got = measure(points, args.repeats, keep_counts=True)
+    if isinstance(got, str):
+        print(f"  could not run: {got}")
         return
-    ref_seconds = results["reference"].points[0]["seconds"]
+    wall = {**got.points[0]["wall"], **(got.points[1]["wall"] if args.cuda else {})}
+    cpu = {**got.points[0]["cpu"], **(got.points[1]["cpu"] if args.cuda else {})}
+    oracle = got.counts_of("reference")
     print(
-        f"  {'engine':<10} {'median/pair':>12} {'total':>9} {'x ref':>7} "
+        f"  {'engine':<13} {'wall/pair':>10} {'x ref':>6} {'CPU/pair':>10} {'x ref':>6} "
         f"{'peak RSS':>9}  counts vs reference"
     )
-    for engine, got in results.items():
-        seconds = got.points[0]["seconds"]
-        ratio = statistics.median(r / s for r, s in zip(ref_seconds, seconds, strict=True))
-        diff, total = _differing(got.counts, results["reference"].counts)
-        rss = got.extra.get("brian2_peak_rss_kb", got.peak_rss_mb * 1024) / 1024
+    for engine in engines:
+        if engine not in wall:
+            continue
+        memory = measure([{**point, "names": names[:1], "engines": [engine]}], 1)
+        rss = memory.peak_rss_of(engine) if isinstance(memory, Measured) else float("nan")
+        w_ratio = statistics.median(
+            r / e for r, e in zip(wall["reference"], wall[engine], strict=True)
+        )
+        c_ratio = statistics.median(
+            r / e for r, e in zip(cpu["reference"], cpu[engine], strict=True)
+        )
+        counts = got.counts_of(engine)
+        if engine == "cuda":
+            counts = {k.replace("1|", "0|", 1): v for k, v in counts.items()}
+        diff, total = _differing(counts, oracle)
+        verdict = "identical" if diff == 0 else f"{diff} of {total} neurons differ"
         print(
-            f"  {engine:<10} {_fmt_seconds(statistics.median(seconds)):>12} "
-            f"{sum(seconds):>8.1f}s {ratio:>6.1f}x {rss:>6.0f} MB  "
-            f"{'identical' if diff == 0 else f'{diff} of {total} neurons differ'}"
+            f"  {engine:<13} {_fmt_seconds(statistics.median(wall[engine])):>10} {w_ratio:>5.1f}x"
+            f" {_fmt_seconds(statistics.median(cpu[engine])):>10} {c_ratio:>5.1f}x"
+            f" {rss:>6.0f} MB  {verdict}"
         )
         report.setdefault("lytro", {})[engine] = {
-            "median_pair_seconds": statistics.median(seconds),
-            "pair_seconds": seconds,
-            "speedup_vs_reference": ratio,
-            "peak_rss_mb": rss,
+            "median_wall_seconds": statistics.median(wall[engine]),
+            "median_cpu_seconds": statistics.median(cpu[engine]),
+            "wall_speedup_vs_reference": w_ratio,
+            "cpu_speedup_vs_reference": c_ratio,
+            "peak_rss_mb_one_pair": rss,
             "differing_neurons": diff,
             "note": ENGINE_NOTES[engine],
         }
-    print("  (x ref: median over pairs of reference time / engine time, same run;")
-    print("   peak RSS: of the engine's own process, imports included)")
+    print("  (medians over pairs of each pair's median over repeats; x ref: median over pairs")
+    print("   of reference/engine, same pair, back to back; CPU: all threads and processes;")
+    print("   peak RSS: a fresh process running one pair, imports included)")
 
 
 def section_scaling(args: argparse.Namespace, report: dict) -> None:
-    """Time against image size and iterations, log-log."""
+    """Cost against image size and iterations, log-log."""
     print("\n== Scaling (uniform random I, one pair) ==")
-    plan = {
-        "numba": (args.sizes, args.steps),
-        "pair": (args.sizes, args.steps),
-        "reference": ([s for s in args.sizes if s <= args.reference_max], args.steps),
-    }
-    if args.brian2:
-        plan["brian2"] = ([s for s in args.sizes if s <= args.brian2_max], args.steps)
-    if args.cuda:
-        plan["cuda"] = (args.sizes, args.steps)
-    for engine, (sizes, steps) in plan.items():
-        points = [
-            {"workload": "random", "shape": [s, s], "n_steps": N_STEPS, "axis": "size"}
-            for s in sizes
-        ]
-        points += [
-            {"workload": "random", "shape": [args.steps_size] * 2, "n_steps": t, "axis": "steps"}
-            for t in steps
-        ]
-        got = measure(engine, points, args.repeats)
-        if isinstance(got, str):
-            print(f"  {engine:<10} could not run: {got}")
-            continue
-        rows = []
-        for p in got.points:
-            pixels = p["shape"][0] * p["shape"][1]
-            seconds = statistics.median(p["seconds"])
-            rows.append(
-                {
-                    "axis": p["axis"],
-                    "pixels": pixels,
-                    "n_steps": p["n_steps"],
-                    "pair_seconds": seconds,
-                    "ns_per_neuron_step": seconds / (2 * pixels * p["n_steps"]) * 1e9,
-                }
-            )
+    caps = {"reference": args.reference_max, "brian2": args.brian2_max, "numba": args.numba_max}
+    engines = _engines(args, "reference", "numba", "pair")
+    points = []
+    for side in args.sizes:
+        chosen = [e for e in engines if side <= caps.get(e, side)]
+        shape = [side, side]
+        points.append({"workload": "random", "shape": shape, "n_steps": N_STEPS, "engines": chosen})
+        points[-1]["axis"] = "size"
+    for t in args.steps:
+        chosen = [e for e in engines if args.steps_size <= caps.get(e, args.steps_size)]
+        shape = [args.steps_size] * 2
+        points.append({"workload": "random", "shape": shape, "n_steps": t, "engines": chosen})
+        points[-1]["axis"] = "steps"
+    got = measure(points, args.repeats)
+    if isinstance(got, str):
+        print(f"  could not run: {got}")
+        return
+    for p in got.points:
+        pixels = p["shape"][0] * p["shape"][1]
+        for engine in p["engines"]:
+            wall, cpu = p["wall"][engine][0], p["cpu"][engine][0]
+            row = {
+                "axis": p["axis"],
+                "pixels": pixels,
+                "n_steps": p["n_steps"],
+                "wall_seconds": wall,
+                "cpu_seconds": cpu,
+                "cpu_ns_per_neuron_step": cpu / (2 * pixels * p["n_steps"]) * 1e9,
+            }
+            report.setdefault("scaling", {}).setdefault(engine, []).append(row)
             print(
                 f"  {engine:<10} {p['shape'][0]:>5}x{p['shape'][1]:<5} t={p['n_steps']:<4}"
-                f" {_fmt_seconds(seconds):>10}"
-                f"  {rows[-1]['ns_per_neuron_step']:6.2f} ns/neuron-step"
+                f" wall {_fmt_seconds(wall):>9}  CPU {_fmt_seconds(cpu):>9}"
+                f"  {row['cpu_ns_per_neuron_step']:6.2f} CPU-ns/neuron-step"
             )
-        report.setdefault("scaling", {})[engine] = rows
 
 
 def section_big(args: argparse.Namespace, report: dict) -> None:
     """One 6000x4000 (24-megapixel) pair: time and peak memory."""
-    print("\n== 24-megapixel pair (4000x6000, t = 110, uniform random I) ==")
-    point = {"workload": "random", "shape": [4000, 6000], "n_steps": N_STEPS, "seed": 2}
-    for engine in ["numba", "pair"] + (["cuda"] if args.cuda else []):
-        got = measure(engine, [point], 1)
+    print(f"\n== 24-megapixel pair (4000x6000, t = {N_STEPS}, uniform random I) ==")
+    for engine in ["pair"] + (["cuda"] if args.cuda else []):
+        point = {
+            "workload": "random",
+            "shape": [4000, 6000],
+            "n_steps": N_STEPS,
+            "seed": 2,
+            "engines": [engine],
+            "batched": engine == "cuda",
+        }
+        got = measure([point], 1)
         if isinstance(got, str):
             print(f"  {engine:<10} could not run: {got}")
             continue
-        seconds = got.points[0]["seconds"][0]
+        wall, cpu = got.points[0]["wall"][engine][0], got.points[0]["cpu"][engine][0]
         print(
-            f"  {engine:<10} {_fmt_seconds(seconds):>10}  peak RSS {got.peak_rss_mb:.0f} MB "
-            f"(after imports {got.baseline_rss_mb:.0f} MB)"
+            f"  {engine:<10} wall {_fmt_seconds(wall)}, CPU {_fmt_seconds(cpu)}, peak RSS "
+            f"{got.peak_rss_mb:.0f} MB (after imports {got.baseline_rss_mb:.0f} MB)"
         )
         report.setdefault("megapixel24", {})[engine] = {
-            "pair_seconds": seconds,
+            "wall_seconds": wall,
+            "cpu_seconds": cpu,
             "peak_rss_mb": got.peak_rss_mb,
             "baseline_rss_mb": got.baseline_rss_mb,
         }
@@ -505,23 +574,34 @@ def section_big(args: argparse.Namespace, report: dict) -> None:
 def section_brian2_targets(args: argparse.Namespace, report: dict) -> None:
     """Brian2's CPU code generation targets on one pair, to pick the fastest."""
     print(f"\n== Brian2 targets (one 512x512 random pair, t = {N_STEPS}) ==")
-    point = {"workload": "random", "shape": [512, 512], "n_steps": N_STEPS, "seed": 3}
-    for engine in ["brian2", "brian2-numpy", "brian2-cpp_standalone"]:
-        got = measure(engine, [point], args.repeats)
+    engines = ["brian2", "brian2-numpy", "brian2-cpp_standalone"]
+    for engine in engines:
+        point = {
+            "workload": "random",
+            "shape": [512, 512],
+            "n_steps": N_STEPS,
+            "seed": 3,
+            "engines": [engine],
+        }
+        got = measure([point], args.repeats)
         if isinstance(got, str):
             print(f"  {engine:<22} could not run: {got}")
             continue
-        seconds = got.points[0]["seconds"][0]
+        wall, cpu = got.points[0]["wall"][engine][0], got.points[0]["cpu"][engine][0]
         setup = got.extra.get("brian2_setup_seconds", float("nan"))
-        print(f"  {engine:<22} {_fmt_seconds(seconds):>10} per pair (set-up {setup:.1f} s)")
+        print(
+            f"  {engine:<22} wall {_fmt_seconds(wall):>9}  CPU {_fmt_seconds(cpu):>9} per pair"
+            f" (set-up {setup:.1f} s)"
+        )
         report.setdefault("brian2_targets", {})[engine] = {
-            "pair_seconds": seconds,
+            "wall_seconds": wall,
+            "cpu_seconds": cpu,
             "setup_seconds": setup,
         }
 
 
 def plot_scaling(report: dict, out: Path) -> Path | None:
-    """Log-log time against pixels and against iterations, with slope-1 guides."""
+    """Log-log CPU time against pixels and against iterations, with linear guides."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -538,17 +618,17 @@ def plot_scaling(report: dict, out: Path) -> Path | None:
         (axes[1], "steps", "n_steps", "iterations t"),
     ]:
         for engine, rows in scaling.items():
-            pts = sorted((r[key], r["pair_seconds"]) for r in rows if r["axis"] == axis)
+            pts = sorted((r[key], r["cpu_seconds"]) for r in rows if r["axis"] == axis)
             if pts:
                 x, y = zip(*pts, strict=True)
                 ax.loglog(x, y, "o-", label=engine)
                 ax.loglog([x[0], x[-1]], [y[0], y[0] * x[-1] / x[0]], ":", color="grey", lw=0.8)
         ax.set_xlabel(label)
-        ax.set_ylabel("seconds per pair")
+        ax.set_ylabel("CPU seconds per pair (all threads)")
         ax.grid(True, which="both", alpha=0.3)
         ax.legend()
-    axes[0].set_title("time vs image size (dotted: linear)")
-    axes[1].set_title("time vs iterations (dotted: linear)")
+    axes[0].set_title("cost vs image size (dotted: linear)")
+    axes[1].set_title("cost vs iterations (dotted: linear)")
     fig.tight_layout()
     path = atomic_write(out / "scaling.png", lambda tmp: fig.savefig(tmp, dpi=120))
     plt.close(fig)
@@ -565,6 +645,7 @@ def get_parser() -> argparse.ArgumentParser:
     parser.add_argument("--steps-size", type=int, default=512, help="image side for the t sweep")
     parser.add_argument("--reference-max", type=int, default=1024, help="largest side, reference")
     parser.add_argument("--brian2-max", type=int, default=1024, help="largest side, Brian2")
+    parser.add_argument("--numba-max", type=int, default=2048, help="largest side, numba")
     parser.add_argument("--no-brian2", dest="brian2", action="store_false", help="skip Brian2")
     parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu", help="add the GPU")
     parser.add_argument(

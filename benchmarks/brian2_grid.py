@@ -82,6 +82,12 @@ def _model_code(job: dict) -> tuple[str, str, str, str]:
     return eqs, "\n".join(step), threshold, "P = 1\ncount += 1"
 
 
+def _cpu_seconds() -> float:
+    """CPU time of this process and its finished children (cpp_standalone runs a program)."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
 def run_job(job_path: str, result_path: str) -> None:
     """Run every stimulus of the job in Brian2 and write counts and timings."""
     import brian2 as b2
@@ -121,6 +127,7 @@ def run_job(job_path: str, result_path: str) -> None:
     repeats = int(job.get("repeats", 1))
     counts = np.empty((S, M, N), dtype=np.int32)
     seconds = np.empty((S, repeats))
+    cpu_seconds = np.empty((S, repeats))
     if standalone:
         net.run(n_steps * b2.ms)
         build_dir = tempfile.mkdtemp(prefix="ndcnp-brian2-")
@@ -128,9 +135,10 @@ def run_job(job_path: str, result_path: str) -> None:
         setup = time.perf_counter() - t0
         for s in range(S):
             for r in range(repeats):
-                t1 = time.perf_counter()
+                t1, c1 = time.perf_counter(), _cpu_seconds()
                 b2.device.run(run_args={getattr(group, n): v for n, v in system_values(s).items()})
                 seconds[s, r] = time.perf_counter() - t1
+                cpu_seconds[s, r] = _cpu_seconds() - c1
             counts[s] = np.asarray(group.count[:]).reshape(M, N)
     else:
         net.store("initial")
@@ -143,14 +151,16 @@ def run_job(job_path: str, result_path: str) -> None:
                 net.restore("initial")
                 for name, value in system_values(s).items():
                     setattr(group, name, value)
-                t1 = time.perf_counter()
+                t1, c1 = time.perf_counter(), _cpu_seconds()
                 net.run(n_steps * b2.ms)
                 seconds[s, r] = time.perf_counter() - t1
+                cpu_seconds[s, r] = _cpu_seconds() - c1
             counts[s] = np.asarray(group.count[:]).reshape(M, N)
     np.savez(
         result_path,
         counts=counts,
         seconds=seconds,
+        cpu_seconds=cpu_seconds,
         setup_seconds=setup,
         peak_rss_kb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
         versions=json.dumps({"brian2": b2.__version__, "numpy": np.__version__, "target": target}),
