@@ -304,6 +304,22 @@ def _workload_pairs(point: dict) -> list[Pair]:
     return [random_pair(tuple(point["shape"]), point["n_steps"], seed=point.get("seed", 0))]
 
 
+def peak_rss_kb() -> int:
+    """This process's peak resident memory in KiB.
+
+    Linux's ``ru_maxrss`` keeps the parent's high-water mark across fork and
+    exec, so a small child of a big parent would report the parent's size;
+    ``VmHWM`` belongs to the process's own memory map.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
 def child_main(spec_path: str) -> None:
     """Run one measurement (``--child``); write times, memory and counts beside the spec.
 
@@ -311,7 +327,7 @@ def child_main(spec_path: str) -> None:
     so their times are taken under the same load.
     """
     spec = json.loads(Path(spec_path).read_text())
-    baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    baseline = peak_rss_kb()
     out: dict = {"points": []}
     kept = {}
     for k, point in enumerate(spec["points"]):
@@ -333,7 +349,7 @@ def child_main(spec_path: str) -> None:
                     kept[f"{engine}|{k}|{q}|a"], kept[f"{engine}|{k}|{q}|b"] = r.counts
         out["points"].append({**point, **result, "names": [p.name for p in pairs]})
     out["baseline_rss_kb"] = baseline
-    out["peak_rss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    out["peak_rss_kb"] = peak_rss_kb()
     out.update(_CHILD_EXTRA)
     Path(spec["result"]).write_text(json.dumps(out))
     if kept:

@@ -33,6 +33,7 @@ import resource
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -80,6 +81,22 @@ def _model_code(job: dict) -> tuple[str, str, str, str]:
         if name + "next" in names:
             raise ValueError(f"unit name {name}next clashes with a temporary")
     return eqs, "\n".join(step), threshold, "P = 1\ncount += 1"
+
+
+def peak_rss_kb() -> int:
+    """This process's peak resident memory in KiB.
+
+    Linux's ``ru_maxrss`` keeps the parent's high-water mark across fork and
+    exec, so a small child of a big parent would report the parent's size;
+    ``VmHWM`` belongs to the process's own memory map.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def _cpu_seconds() -> float:
@@ -162,7 +179,7 @@ def run_job(job_path: str, result_path: str) -> None:
         seconds=seconds,
         cpu_seconds=cpu_seconds,
         setup_seconds=setup,
-        peak_rss_kb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+        peak_rss_kb=peak_rss_kb(),
         versions=json.dumps({"brian2": b2.__version__, "numpy": np.__version__, "target": target}),
     )
 
