@@ -77,6 +77,22 @@ def _recorded_neurons(record: Any, shape: tuple[int, int]) -> tuple[np.ndarray, 
     return rows, cols
 
 
+BLOCK_STEPS = 16
+"""Time steps the numba kernel runs per wavefront block (cache reuse; any value >= 1
+gives the same results)."""
+
+
+def _border_copies(n: int, pad: int, border: str) -> tuple[np.ndarray, np.ndarray]:
+    """For each interior index, the padded indices that copy it (CSR), as numpy.pad draws."""
+    if border == "zero":
+        return np.zeros(n + 1, dtype=np.int64), np.empty(0, dtype=np.int64)
+    source = np.pad(np.arange(n), pad, mode=NUMPY_PAD_MODE[border])
+    outside = np.r_[0:pad, pad + n : n + 2 * pad].astype(np.int64)
+    order = np.argsort(source[outside], kind="stable")
+    start = np.searchsorted(source[outside][order], np.arange(n + 1)).astype(np.int64)
+    return start, outside[order]
+
+
 def _run_numba(
     printed: PrintedModel,
     stimulus: np.ndarray,
@@ -92,13 +108,18 @@ def _run_numba(
     M, N = stimulus.shape
     pad_r, pad_c = kernel.shape[0] // 2, kernel.shape[1] // 2
     padded = (M + 2 * pad_r, N + 2 * pad_c)
-    # Where each padded row/col reads its value: numpy.pad draws the border.
-    row_src = np.pad(np.arange(M), pad_r, mode=NUMPY_PAD_MODE[border]).astype(np.int64)
-    col_src = np.pad(np.arange(N), pad_c, mode=NUMPY_PAD_MODE[border]).astype(np.int64)
+    # Where each padded column reads its value: numpy.pad draws the border.
+    mode = NUMPY_PAD_MODE[border] if border != "zero" else "edge"
+    col_src = np.pad(np.arange(N), pad_c, mode=mode).astype(np.int64)
+    copy_start, copy_rows = _border_copies(M, pad_r, border)
+    # The wavefront needs each step's rows to stay near each other (see simulate._kernel).
+    block = 1 if border == "periodic" or pad_r >= M else BLOCK_STEPS
     rec_i, rec_j = rec if rec is not None else (np.empty(0, np.int64), np.empty(0, np.int64))
+    by_row = np.argsort(rec_i, kind="stable")
+    rec_start = np.searchsorted(rec_i[by_row], np.arange(M + 1)).astype(np.int64)
     n_traces = len(reference.trace_names(printed))
     traces = np.empty((n_traces, n_steps + 1, rec_i.size))
-    counts = np.zeros((M, N), dtype=np.int64)
+    counts = np.zeros((M, N), dtype=np.int32)
     initial = reference.initial_values(printed, params)
     states = [np.full((M, N), float(initial[u])) for u in printed.units]
     constants = printed.constant_values(params)
@@ -106,25 +127,29 @@ def _run_numba(
     scalars += [float(constants[c]) for c in printed.constants]
     grid_kernel(printed)(
         stimulus,
-        np.zeros(padded),
-        np.zeros(padded),
+        np.zeros(padded, dtype=np.float64),
+        np.zeros(padded, dtype=np.float64),
         offsets[0],
         offsets[1],
         offsets[2],
         pad_r,
         pad_c,
-        row_src,
+        0 if border == "zero" else pad_c,
         col_src,
-        border != "zero",
+        copy_start,
+        copy_rows,
+        pad_r + 1,
+        block,
         n_steps,
-        np.ascontiguousarray(rec_i),
-        np.ascontiguousarray(rec_j),
+        rec_start,
+        np.ascontiguousarray(rec_j[by_row]),
+        by_row.astype(np.int64),
         traces,
         counts,
         *states,
         *scalars,
     )
-    return counts, (traces if rec is not None else None)
+    return counts.astype(np.int64), (traces if rec is not None else None)
 
 
 def simulate_grid(
@@ -202,8 +227,12 @@ def simulate_grid(
     >>> from simulate.grid import simulate_grid
     >>> params = {"alpha": 0.8, "beta": 0.2, "gamma": 0.5, "lam": 15.0}
     >>> W = [[0.1, 0.1, 0.1], [0.1, 0.0, 0.1], [0.1, 0.1, 0.1]]
-    >>> simulate_grid(np.full((3, 3), 2.0), params, W, 10).counts[1, 1]
-    np.int64(10)
+    >>> simulate_grid(np.full((3, 3), 2.0), params, W, 10).counts
+    array([[4, 5, 4],
+           [5, 5, 5],
+           [4, 5, 4]])
+
+    Corner neurons have three neighbours inside the zero border, edge ones five.
     """
     checked = model.validate(params)
     printed = print_model(model, model.check_semantics(semantics))
