@@ -16,10 +16,11 @@ is printed. Brian2 runs the same model in its own environment
 (``benchmarks/.venv-brian2``, made on first use from
 ``benchmarks/requirements-brian2.txt``) through ``benchmarks/brian2_grid.py``.
 
-Until the fusion pipeline lands, a pair's inputs are a STAND-IN: the grey
-images scaled to [0, 1] as ``I``, the paper's example parameters and a 3x3
-inverse-distance W (:func:`standin_pair_input`). Replace it by the pipeline's
-SML input and parameter rule, and add the fusion hot path as an engine.
+A pair's inputs are the fusion pipeline's: the modified Laplacian of each grey
+source as ``I`` (:func:`fusion.pipeline.fusion_inputs`) and the parameters and W
+of :data:`fusion.rule.DEFAULT_RULE` (:func:`fusion.configure.configure`). The
+engine ``pair+dm`` is the fusion hot path end to end, from those inputs to the
+decision map (Eqs. (21)-(22)).
 """
 
 from __future__ import annotations
@@ -42,7 +43,12 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from ndtheory.spec import ND_CNP, PAPER_EXAMPLE  # noqa: E402
+from fusion.configure import configure  # noqa: E402
+from fusion.decision import decision_map, window_sum  # noqa: E402
+from fusion.images import read_image  # noqa: E402
+from fusion.pipeline import DEFAULT_RADIUS, fusion_inputs  # noqa: E402
+from fusion.rule import DEFAULT_RULE  # noqa: E402
+from ndtheory.spec import ND_CNP  # noqa: E402
 from simulate.grid import simulate_grid  # noqa: E402
 
 BENCH = ROOT / "benchmarks"
@@ -53,11 +59,6 @@ BRIAN2_TARGET = "cython"
 
 N_STEPS = 110
 """Iterations per system, as in the authors' code."""
-_INVERSE_DISTANCE = np.array([[2**-0.5, 1.0, 2**-0.5], [1.0, 0.0, 1.0], [2**-0.5, 1.0, 2**-0.5]])
-W_STANDIN = _INVERSE_DISTANCE / _INVERSE_DISTANCE.sum()
-"""3x3 inverse-distance coupling weights (the shape of the authors' readable code), summing
-to 1. With the paper's example parameters, Corollary 1 then allows I up to 5/3, above
-every input in [0, 1]: no neuron fires continuously (about 31% of steps fire)."""
 
 
 @dataclass(frozen=True)
@@ -73,21 +74,22 @@ class Pair:
     n_steps: int
 
 
-def standin_pair_input(name: str, far: Path, near: Path, n_steps: int) -> Pair:
-    """STAND-IN input of a Lytro pair: grey images in [0, 1], the paper's parameters."""
-    from fusion.images import im2double, read_image, rgb2gray
+def _pair(name: str, I_a: np.ndarray, I_b: np.ndarray, n_steps: int) -> Pair:
+    params_a, params_b = configure([I_a, I_b], DEFAULT_RULE)
+    return Pair(name, I_a, I_b, params_a, params_b, DEFAULT_RULE.kernel, n_steps)
 
-    I_a, I_b = (im2double(rgb2gray(read_image(p))) for p in (far, near))
-    params = dict(PAPER_EXAMPLE)
-    return Pair(name, I_a, I_b, params, params, W_STANDIN, n_steps)
+
+def lytro_pair(name: str, far: Path, near: Path, n_steps: int) -> Pair:
+    """A Lytro pair as the fusion pipeline sees it (modified Laplacian, default rule)."""
+    I_a, I_b = fusion_inputs([read_image(far), read_image(near)])
+    return _pair(name, I_a, I_b, n_steps)
 
 
 def random_pair(shape: tuple[int, int], n_steps: int, seed: int = 0) -> Pair:
-    """A pair of uniform random stimuli in [0, 1) (deterministic for a seed)."""
+    """Uniform random inputs in [0, 0.2), the range of a modified Laplacian (deterministic)."""
     rng = np.random.default_rng(seed)
-    I_a, I_b = rng.random(shape), rng.random(shape)
-    params = dict(PAPER_EXAMPLE)
-    return Pair(f"random{shape[0]}x{shape[1]}", I_a, I_b, params, params, W_STANDIN, n_steps)
+    I_a, I_b = 0.2 * rng.random((2, *shape))
+    return _pair(f"random{shape[0]}x{shape[1]}", I_a, I_b, n_steps)
 
 
 # Engines -------------------------------------------------------------------------------
@@ -131,6 +133,15 @@ def _pair_engine(threads: int) -> Callable[[Pair], Counts]:
         )
 
     return run_pair
+
+
+def _fusion_hot_path(pair: Pair) -> Counts:
+    """Inputs to decision map: both systems on two threads, Eq. (21) sums, Eq. (22)."""
+    from simulate.pair import simulate_pair
+
+    a, b = simulate_pair(pair.I_a, pair.I_b, pair.params_a, pair.params_b, pair.W, pair.n_steps)
+    decision_map([window_sum(a, DEFAULT_RADIUS), window_sum(b, DEFAULT_RADIUS)])
+    return a, b
 
 
 def _cpu_seconds() -> float:
@@ -270,6 +281,7 @@ ENGINES: dict[str, Engine] = {
     "numba": _in_process(_grid_engine("numba")),
     "pair-1thread": _in_process(_pair_engine(1)),
     "pair": _in_process(_pair_engine(2)),
+    "pair+dm": _in_process(_fusion_hot_path),
     "brian2": _brian2_engine(BRIAN2_TARGET),
     "brian2-numpy": _brian2_engine("numpy"),
     "brian2-cpp_standalone": _brian2_engine("cpp_standalone"),
@@ -282,6 +294,7 @@ ENGINE_NOTES = {
     "numba": "simulate_grid(engine='numba'): float64, one thread",
     "pair-1thread": "simulate.pair.simulate_pair(threads=1): kernel specialised to W",
     "pair": "simulate.pair.simulate_pair: kernel specialised to W, the systems on two threads",
+    "pair+dm": "pair, then Eq. (21) window sums (r = 16) and the decision map of Eq. (22)",
     "brian2": f"Brian2 {BRIAN2_TARGET} runtime target, float64, run time only",
     "brian2-numpy": "Brian2 numpy runtime target",
     "brian2-cpp_standalone": "Brian2 cpp_standalone, one program run per system",
@@ -298,7 +311,7 @@ def _workload_pairs(point: dict) -> list[Pair]:
     if point["workload"] == "lytro":
         root = Path(point["data"]) / "lytro"
         return [
-            standin_pair_input(n, root / "far" / n, root / "near" / n, point["n_steps"])
+            lytro_pair(n, root / "far" / n, root / "near" / n, point["n_steps"])
             for n in point["names"]
         ]
     return [random_pair(tuple(point["shape"]), point["n_steps"], seed=point.get("seed", 0))]
@@ -465,8 +478,8 @@ def section_lytro(args: argparse.Namespace, report: dict) -> None:
     names = sorted((p.name for p in (root / "far").iterdir()), key=lambda n: int(Path(n).stem))
     names = names[: args.pairs]
     print(f"\n== Per Lytro pair ({len(names)} pairs, t = {N_STEPS}, two systems each) ==")
-    print("   input: STAND-IN (grey image as I, paper's example parameters, 3x3 W, sum 1)")
-    engines = _engines(args, "reference", "numba", "pair-1thread", "pair")
+    print("   input: modified Laplacian of the grey sources, fusion.rule.DEFAULT_RULE")
+    engines = _engines(args, "reference", "numba", "pair-1thread", "pair", "pair+dm")
     point = {"workload": "lytro", "data": data, "names": names, "n_steps": N_STEPS}
     in_process = [e for e in engines if e != "cuda"]
     points = [{**point, "engines": in_process}]
@@ -561,7 +574,7 @@ def section_scaling(args: argparse.Namespace, report: dict) -> None:
 def section_big(args: argparse.Namespace, report: dict) -> None:
     """One 6000x4000 (24-megapixel) pair: time and peak memory."""
     print(f"\n== 24-megapixel pair (4000x6000, t = {N_STEPS}, uniform random I) ==")
-    for engine in ["pair"] + (["cuda"] if args.cuda else []):
+    for engine in ["pair+dm"] + (["cuda"] if args.cuda else []):
         point = {
             "workload": "random",
             "shape": [4000, 6000],

@@ -22,7 +22,7 @@ from collections.abc import Callable
 import numba
 import numpy as np
 
-from simulate._kernel import _NUMBA_NAMESPACE
+from simulate._kernel import _PRELUDE
 from simulate.codegen import PrintedModel
 
 _TEMPLATE = """
@@ -91,7 +91,8 @@ def pair_kernel_source(printed: PrintedModel, kernel: np.ndarray) -> str:
 @functools.cache
 def _compiled(printed: PrintedModel, kernel_bytes: bytes, shape: tuple[int, int]) -> Callable:
     kernel = np.frombuffer(kernel_bytes, dtype=np.float64).reshape(shape)
-    namespace = dict(_NUMBA_NAMESPACE)
+    namespace: dict = {}
+    exec(_PRELUDE, namespace)  # what the printed names mean inside numba
     source = pair_kernel_source(printed, kernel)
     exec(compile(source, f"<pair kernel {printed.model.name}>", "exec"), namespace)
     return numba.njit(cache=False, fastmath=False, nogil=True, boundscheck=False)(
