@@ -93,7 +93,7 @@ def _rate(atom: sp.Expr, decaying: set[sp.Symbol]) -> tuple[sp.Expr, int] | None
         base_part = sp.exp(exponent.subs(t, 0))
     else:
         exponent, slope = atom.exp, sp.diff(atom.exp, t)
-        if atom.base not in decaying or slope.is_positive is None and slope.is_negative is None:
+        if atom.base not in decaying or (slope.is_positive is None and slope.is_negative is None):
             return None
         sign = -1 if slope.is_positive else 1
         base_part = atom.base ** exponent.subs(t, 0)

@@ -304,6 +304,13 @@ class Regime:
         return self.pattern.count("1") / len(self.pattern)
 
     @property
+    def closed(self) -> tuple[bool, bool]:
+        """Whether the interval holds its lower and its upper end."""
+        if isinstance(self.interval, sp.Interval):
+            return not self.interval.left_open, not self.interval.right_open
+        return True, True  # a single point
+
+    @property
     def bounds(self) -> tuple[float, float]:
         """``(inf, sup)`` of the interval as floats."""
         return float(self.interval.inf), float(self.interval.sup)
