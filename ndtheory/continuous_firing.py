@@ -303,11 +303,17 @@ def margin_terms(
 ) -> tuple[np.ndarray, np.ndarray]:
     """``A(t)``, ``B(t)`` for ``t = 1..n_steps``: step ``t`` of continuous firing fires iff
     ``A(t) I + B(t) > 0`` (``>= 0`` for a ``>=`` firing condition)."""
-    condition = derive_continuous_firing(model)
     values = _values(model, params, sum_W)
+    names, functions = _margin_functions(model)
     steps = np.arange(1, int(n_steps) + 1, dtype=np.float64)
-    out = []
-    for expr in (condition.input_coefficient, condition.margin.subs(I, 0)):
-        function = sp.lambdify(t, expr.xreplace(values), modules="numpy")
-        out.append(np.broadcast_to(np.asarray(function(steps), dtype=np.float64), steps.shape))
+    args = [values[symbol] for symbol in names]
+    out = [np.broadcast_to(np.asarray(f(steps, *args), np.float64), steps.shape) for f in functions]
     return out[0], out[1]
+
+
+@cache
+def _margin_functions(model: NeuronModel):
+    condition = derive_continuous_firing(model)
+    names = [p.symbol for p in model.parameters] + [SUM_W]
+    exprs = (condition.input_coefficient, condition.margin.subs(I, 0))
+    return names, [sp.lambdify([t, *names], e, modules="numpy") for e in exprs]
