@@ -236,6 +236,12 @@ def _run_fig2(args: argparse.Namespace) -> int:
                 f"Reproduced in {row.windows_matching} ten-step windows by: "
                 f"{row.setup.name}, {row.setup.semantics}."
             )
+    missing = [
+        f"{r.setup.name} ({r.setup.semantics})"
+        for r in rows
+        if not r.windows_matching and not any(r.matches(w) for w in WINDOWS)
+    ]
+    print(f"Not reproduced in any window tried: {'; '.join(missing)}.")
     if not any(row.matches("51-100") for row in rows):
         print("No setup gives 60 and 70 as rates over steps 51-100 (its long-run behaviour).")
     if table_out:
