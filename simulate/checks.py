@@ -1,0 +1,94 @@
+"""Validation of simulator inputs, done once at each public entry point."""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+
+from ndtheory.errors import NdcnpInputError
+from ndtheory.spec import NeuronModel
+
+BORDERS: tuple[str, ...] = ("zero", "reflect", "periodic")
+"""Border modes of the grid; see :func:`simulate.grid.simulate_grid`."""
+
+NUMPY_PAD_MODE = {"zero": "constant", "reflect": "symmetric", "periodic": "wrap"}
+"""The :func:`numpy.pad` mode that draws each border mode."""
+
+
+def check_n_steps(n_steps: Any) -> int:
+    """``n_steps`` as a non-negative int."""
+    if isinstance(n_steps, bool) or not isinstance(n_steps, numbers.Integral) or n_steps < 0:
+        raise NdcnpInputError(f"n_steps must be a non-negative integer; got {n_steps!r}")
+    return int(n_steps)
+
+
+def check_border(border: Any) -> str:
+    """``border`` if it names a border mode."""
+    if border not in BORDERS:
+        raise NdcnpInputError(f"border must be one of {', '.join(BORDERS)}; got {border!r}")
+    return border
+
+
+def check_kernel(W: Any) -> np.ndarray:
+    """The coupling kernel as a C-contiguous float64 array with odd sides.
+
+    Raises
+    ------
+    NdcnpInputError
+        Unless ``W`` is a 2-D array of finite non-negative numbers with odd sides.
+    """
+    try:
+        kernel = np.array(W, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise NdcnpInputError("W must be a 2-D array of numbers") from None
+    if kernel.ndim != 2 or kernel.size == 0:
+        raise NdcnpInputError(f"W must be a 2-D array; got shape {kernel.shape}")
+    if kernel.shape[0] % 2 == 0 or kernel.shape[1] % 2 == 0:
+        raise NdcnpInputError(f"W must have odd sides; got shape {kernel.shape}")
+    if not np.all(np.isfinite(kernel)) or np.any(kernel < 0):
+        raise NdcnpInputError("W must hold finite non-negative weights")
+    return np.ascontiguousarray(kernel)
+
+
+def check_input_values(values: Any, model: NeuronModel, what: str = "I") -> np.ndarray:
+    """External inputs as float64, each inside the model's input range."""
+    try:
+        array = np.array(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise NdcnpInputError(f"{what} must hold numbers") from None
+    rule = model.input_parameter
+    if array.size and not all(rule.contains(float(v)) for v in (array.min(), array.max())):
+        bad = array.min() if not rule.contains(float(array.min())) else array.max()
+        raise NdcnpInputError(f"{what} must be in {rule.range_text()}; got {bad:g}")
+    if array.size and not np.all(np.isfinite(array)):
+        raise NdcnpInputError(f"{what} must be finite")
+    return array
+
+
+def check_stimulus(stimulus: Any, model: NeuronModel) -> np.ndarray:
+    """A grid stimulus as a C-contiguous (M, N) float64 array inside the input range."""
+    image = check_input_values(stimulus, model, "stimulus")
+    if image.ndim != 2 or image.size == 0:
+        raise NdcnpInputError(f"stimulus must be a non-empty 2-D array; got shape {image.shape}")
+    return np.ascontiguousarray(image)
+
+
+def kernel_offsets(kernel: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Non-zero weights and their padded-array offsets, in row-major kernel order.
+
+    This order is the summation order of ``K`` in every engine; keeping it fixed
+    is what makes their sums bit-identical.
+    """
+    rows, cols = np.nonzero(kernel)
+    return rows.astype(np.int64), cols.astype(np.int64), kernel[rows, cols].copy()
+
+
+def sequential_sum(values: np.ndarray) -> float:
+    """``0.0 + v0 + v1 + ...`` in order: ``K`` of a neuron whose neighbours all fire."""
+    total = 0.0
+    for v in np.asarray(values, dtype=np.float64).ravel():
+        if v != 0.0:
+            total = total + float(v)
+    return total

@@ -1,0 +1,147 @@
+"""The grid simulators: the numba kernel equals the NumPy reference bit for bit."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+import scipy.ndimage
+from numpy.testing import assert_array_equal
+
+from ndtheory.errors import NdcnpInputError
+from ndtheory.spec import PAPER_EXAMPLE
+from simulate.checks import kernel_offsets
+from simulate.grid import simulate_grid
+from simulate.reference import coupling_input
+
+ROOT = Path(__file__).resolve().parents[1]
+
+KERNELS = {
+    "3x3 inverse distance": np.array([[0.7, 1, 0.7], [1, 0, 1], [0.7, 1, 0.7]]) / 6,
+    "5x5 random": np.random.default_rng(1).random((5, 5)) * 0.08,
+    "3x5 asymmetric": np.array(
+        [[0.0, 0.3, 0.1, 0.0, 0.05], [0.2, 0.0, 0.0, 0.4, 0.0], [0, 0, 0.1, 0, 0]]
+    ),
+    "1x5 paper row": np.array([[0.1, 0.5, 0.0, 0.5, 0.1]]),
+}
+
+
+@pytest.mark.parametrize("semantics", ["decay", "decay-on-fire"])
+@pytest.mark.parametrize("border", ["zero", "reflect", "periodic"])
+@pytest.mark.parametrize("kernel", list(KERNELS))
+def test_numba_counts_and_traces_equal_reference(kernel, border, semantics):
+    rng = np.random.default_rng(zlib.crc32(f"{kernel}{border}{semantics}".encode()))
+    stimulus = rng.random((13, 19)) * 1.6
+    W = KERNELS[kernel]
+    kwargs = dict(semantics=semantics, border=border, record=[(0, 0), (6, 9), (12, 18)])
+    fast = simulate_grid(stimulus, PAPER_EXAMPLE, W, 60, **kwargs)
+    slow = simulate_grid(stimulus, PAPER_EXAMPLE, W, 60, engine="reference", **kwargs)
+    assert_array_equal(fast.counts, slow.counts)
+    # Not a trivial case: neurons differ and none fires every step.
+    assert 0 < fast.counts.min() < fast.counts.max() < 60
+    for name in slow.traces:
+        assert_array_equal(fast.traces[name], slow.traces[name])
+
+
+@pytest.mark.parametrize("border", ["zero", "reflect", "periodic"])
+def test_coupling_input_is_scipy_correlate(border):
+    """K is a correlation with scipy's border of the same name (up to summation order)."""
+    rng = np.random.default_rng(5)
+    P = (rng.random((9, 12)) < 0.5).astype(float)
+    W = KERNELS["3x5 asymmetric"]
+    mode = {"zero": "constant", "reflect": "reflect", "periodic": "wrap"}[border]
+    expected = scipy.ndimage.correlate(P, W, mode=mode, cval=0.0)
+    K = coupling_input(P, kernel_offsets(W), (1, 2), border)
+    np.testing.assert_allclose(K, expected, rtol=0, atol=1e-14)
+
+
+def test_kernel_wider_than_grid_wraps_like_numpy_pad():
+    rng = np.random.default_rng(3)
+    stimulus = rng.random((2, 3)) * 1.5
+    W = rng.random((7, 9)) * 0.05
+    for border in ("zero", "reflect", "periodic"):
+        fast = simulate_grid(stimulus, PAPER_EXAMPLE, W, 40, border=border)
+        slow = simulate_grid(stimulus, PAPER_EXAMPLE, W, 40, border=border, engine="reference")
+        assert_array_equal(fast.counts, slow.counts)
+
+
+def test_record_all_has_time_then_grid_axes():
+    stimulus = np.linspace(0, 2, 15).reshape(3, 5)
+    W = KERNELS["3x3 inverse distance"]
+    result = simulate_grid(stimulus, PAPER_EXAMPLE, W, 8, record="all")
+    assert result.traces["U"].shape == (9, 3, 5)
+    assert result.labels == {"lhs": "U*(V + 1)", "rhs": "T"}
+    assert_array_equal(result.traces["P"][1:].sum(axis=0), result.counts)
+    assert_array_equal(result.traces["U"][0], 0.0)
+    # Step 1 from the zero state (Eq. 1): U(1) = I, V(1) = 0, T(1) = 0, so P(1) = [I > 0].
+    assert_array_equal(result.traces["U"][1], stimulus)
+    assert_array_equal(result.traces["P"][1], stimulus > 0)
+
+
+def test_uniform_stimulus_on_periodic_grid_fires_alike():
+    W = KERNELS["3x3 inverse distance"]
+    result = simulate_grid(np.full((5, 7), 0.9), PAPER_EXAMPLE, W, 50, border="periodic")
+    assert np.all(result.counts == result.counts[0, 0])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"W": [[0.1, 0.1]]}, "W must have odd sides; got shape (1, 2)"),
+        ({"W": [[-0.1]]}, "W must hold finite non-negative weights"),
+        ({"stimulus": -np.ones((2, 2))}, "stimulus must be in [0, inf); got -1"),
+        ({"stimulus": np.ones(4)}, "stimulus must be a non-empty 2-D array; got shape (4,)"),
+        ({"n_steps": -1}, "n_steps must be a non-negative integer; got -1"),
+        ({"border": "mirror"}, "border must be one of zero, reflect, periodic; got 'mirror'"),
+        ({"engine": "cuda"}, "engine must be one of numba, reference; got 'cuda'"),
+        ({"semantics": "lif"}, "semantics must be one of decay, decay-on-fire; got 'lif'"),
+        ({"params": {**PAPER_EXAMPLE, "alpha": 1.2}}, "alpha must be in (0, 1); got 1.2"),
+        ({"record": [(0, 9)]}, "record holds a neuron outside the 2x2 grid"),
+    ],
+)
+def test_bad_input_raises_one_line_error(kwargs, message):
+    args = {"stimulus": np.ones((2, 2)), "params": PAPER_EXAMPLE, "W": [[0.1]], "n_steps": 3}
+    args.update(kwargs)
+    options = {k: args.pop(k) for k in ("border", "engine", "semantics", "record") if k in args}
+    with pytest.raises(NdcnpInputError) as error:
+        simulate_grid(args["stimulus"], args["params"], args["W"], args["n_steps"], **options)
+    assert str(error.value) == message
+
+
+def test_kernel_equals_reference_with_jit_disabled():
+    """The generated kernel source itself (run as plain Python) equals the reference."""
+    script = (
+        "import numpy as np\n"
+        "from ndtheory.spec import PAPER_EXAMPLE\n"
+        "from simulate.grid import simulate_grid\n"
+        "s = np.random.default_rng(2).random((7, 6)) * 1.5\n"
+        "W = np.array([[0.05, 0.2, 0.0], [0.3, 0.0, 0.1], [0.0, 0.15, 0.1]])\n"
+        "for sem in ('decay', 'decay-on-fire'):\n"
+        "    a = simulate_grid(s, PAPER_EXAMPLE, W, 30, semantics=sem, border='reflect').counts\n"
+        "    b = simulate_grid(s, PAPER_EXAMPLE, W, 30, semantics=sem, border='reflect',\n"
+        "                      engine='reference').counts\n"
+        "    assert (a == b).all() and 0 < a.min() < a.max() < 30, (a, b)\n"
+    )
+    env = dict(os.environ, NUMBA_DISABLE_JIT="1", PYTHONPATH=str(ROOT))
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize("block", [1, 3, 200])
+def test_wavefront_block_size_does_not_change_results(monkeypatch, block):
+    import simulate.grid
+
+    monkeypatch.setattr(simulate.grid, "BLOCK_STEPS", block)
+    rng = np.random.default_rng(11)
+    stimulus = rng.random((11, 8)) * 1.5
+    W = KERNELS["5x5 random"]
+    for border in ("zero", "reflect"):
+        fast = simulate_grid(stimulus, PAPER_EXAMPLE, W, 45, border=border, record="all")
+        slow = simulate_grid(stimulus, PAPER_EXAMPLE, W, 45, border=border, engine="reference")
+        assert_array_equal(fast.counts, slow.counts)
+        assert_array_equal(fast.traces["P"][1:].sum(axis=0), slow.counts)
