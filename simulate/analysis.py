@@ -86,7 +86,7 @@ class FiringPattern:
     rate: float
 
 
-def classify(spikes: Any, *, min_repeats: int = 3) -> FiringPattern:
+def classify(spikes: Any, *, min_repeats: int = 3, min_tail: int = 10) -> FiringPattern:
     """Find the shortest transient and then shortest period that explain a train.
 
     Parameters
@@ -96,6 +96,9 @@ def classify(spikes: Any, *, min_repeats: int = 3) -> FiringPattern:
     min_repeats : int
         How many times the pattern must be seen for the train to count as
         periodic.
+    min_tail : int
+        The fewest steps the periodic part must cover, whatever the period
+        (so three spikes at the end are not yet "continuous firing").
 
     Returns
     -------
@@ -114,7 +117,8 @@ def classify(spikes: Any, *, min_repeats: int = 3) -> FiringPattern:
     for period in range(1, n // min_repeats + 1):
         mismatch = np.nonzero(train[:-period] != train[period:])[0]
         transient = int(mismatch[-1]) + 1 if mismatch.size else 0
-        if n - transient >= min_repeats * period and (best is None or transient < best[0]):
+        enough = n - transient >= max(min_repeats * period, min_tail)
+        if enough and (best is None or transient < best[0]):
             best = (transient, period)
     if best is None:
         tail = train[n // 2 :]
@@ -127,9 +131,9 @@ def classify(spikes: Any, *, min_repeats: int = 3) -> FiringPattern:
     return FiringPattern(regime, transient, period, pattern, ones / period)
 
 
-def transient_length(spikes: Any, *, min_repeats: int = 3) -> int | None:
+def transient_length(spikes: Any, *, min_repeats: int = 3, min_tail: int = 10) -> int | None:
     """Steps before the train becomes periodic (``None`` if no period is found)."""
-    return classify(spikes, min_repeats=min_repeats).transient
+    return classify(spikes, min_repeats=min_repeats, min_tail=min_tail).transient
 
 
 def fires_continuously(spikes: Any, *, min_run: int = 10) -> bool:

@@ -1,11 +1,367 @@
-"""``ndcnp simulate`` subcommands."""
+# ruff: noqa: E741  (I is the paper's symbol for the external input)
+"""``ndcnp simulate`` subcommands: neuron, grid, fig2, regime."""
 
 from __future__ import annotations
 
 import argparse
+import csv
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ndtheory.errors import NdcnpInputError
+from ndtheory.spec import ND_CNP, PAPER_EXAMPLE, PAPER_W, SEMANTICS
+from simulate.outputs import atomic_write, check_output_path
+
+DEFAULT_KERNEL = "0.1,0.5,0,0.5,0.1"
+
+
+def _add_parameters(parser: argparse.ArgumentParser, semantics: bool = True) -> None:
+    group = parser.add_argument_group("model parameters (default: the paper's example, Eq. 18)")
+    for p in ND_CNP.parameters:
+        group.add_argument(
+            f"--{p.name}",
+            type=float,
+            default=PAPER_EXAMPLE[p.name],
+            help=f"{p.description}, in {p.range_text()} (default {PAPER_EXAMPLE[p.name]:g})",
+        )
+    if semantics:
+        parser.add_argument(
+            "--semantics", choices=SEMANTICS, default="decay", help="default: decay"
+        )
+
+
+def _params(args: argparse.Namespace) -> dict[str, float]:
+    return ND_CNP.validate({p.name: getattr(args, p.name) for p in ND_CNP.parameters})
+
+
+def _neighbours(text: str) -> Any:
+    if text in ("none", "always", "uniform"):
+        return text
+    try:
+        return [float(v) for v in text.split(",")]
+    except ValueError:
+        raise NdcnpInputError(
+            f"--neighbours must be none, always, uniform or comma-separated K values; got {text!r}"
+        ) from None
+
+
+def _parse_kernel(text: str) -> np.ndarray:
+    """A kernel from ``"a,b,c;d,e,f;..."`` (rows split by ';') or a .npy / text file."""
+    path = Path(text)
+    if path.suffix in (".npy", ".txt", ".csv") or path.exists():
+        if not path.is_file():
+            raise NdcnpInputError(f"--kernel file {text} does not exist")
+        try:
+            kernel = np.load(path) if path.suffix == ".npy" else np.loadtxt(path, delimiter=None)
+        except (OSError, ValueError) as error:
+            raise NdcnpInputError(f"--kernel file {text} is not a numeric array: {error}") from None
+        return np.atleast_2d(kernel)
+    try:
+        return np.array([[float(v) for v in row.split(",")] for row in text.split(";")])
+    except ValueError:
+        raise NdcnpInputError(
+            f"--kernel must be rows of comma-separated numbers split by ';' or a file; got {text!r}"
+        ) from None
+
+
+def read_stimulus(path: str | Path) -> np.ndarray:
+    """A grey stimulus from an image or a .npy file.
+
+    Images are read with Pillow. Colour images become grey with Pillow's
+    ``convert("L")`` (ITU-R 601-2 luma, rounded to 8 bits). Integer images are
+    divided by their type's maximum (255 for 8-bit, 65535 for 16-bit) so that
+    ``I`` lies in [0, 1]; float images (mode ``F``) and ``.npy`` arrays are used
+    as they are.
+    """
+    from PIL import Image, UnidentifiedImageError
+
+    path = Path(path)
+    if not path.is_file():
+        raise NdcnpInputError(f"--stimulus {path} does not exist")
+    if path.suffix == ".npy":
+        return np.load(path)
+    try:
+        with Image.open(path) as image:
+            if image.mode in ("I;16", "I;16B", "I;16L"):
+                return np.asarray(image, dtype=np.float64) / 65535.0
+            if image.mode == "F":
+                return np.asarray(image, dtype=np.float64)
+            if image.mode == "I":
+                raise NdcnpInputError(f"--stimulus {path}: 32-bit integer images are not supported")
+            grey = image if image.mode == "L" else image.convert("L")
+            return np.asarray(grey, dtype=np.float64) / 255.0
+    except UnidentifiedImageError:
+        raise NdcnpInputError(f"--stimulus {path} is not an image Pillow can read") from None
+
+
+def local_theorem4_bound(params: dict[str, float], sum_W: float) -> float:
+    """Eq. (17) evaluated as printed. Placeholder, to be replaced by ndtheory's bound."""
+    a, b, g, lam = params["alpha"], params["beta"], params["gamma"], params["lam"]
+    return lam * (1 - a) * (1 - b) / ((1 - g) * (1 - b + sum_W)) - sum_W
+
+
+def _save_figure(fig: Any, path: Path) -> None:
+    atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=90))
+
+
+def _run_neuron(args: argparse.Namespace) -> int:
+    from simulate.analysis import classify, firing_rate
+    from simulate.neuron import simulate_neuron
+
+    outputs = [check_output_path(p) for p in (args.csv, args.plot) if p]
+    params = _params(args)
+    neighbours = _neighbours(args.neighbours)
+    weights = {}
+    if isinstance(neighbours, str) and neighbours != "none":
+        weights = {"W": _parse_kernel(args.W)} if args.W else {"sum_W": args.sum_w}
+    result = simulate_neuron(
+        args.I, params, args.steps, neighbours=neighbours, semantics=args.semantics, **weights
+    )
+    pattern = classify(result.spikes)
+    train = "".join(map(str, result.spikes))
+    print(f"spikes (t=1..{args.steps}): {train}")
+    print(f"rate: {100 * firing_rate(result.spikes):.1f}%")
+    if pattern.regime == "irregular":
+        print("regime: irregular (no period found)")
+    else:
+        print(
+            f"regime: {pattern.regime} after {pattern.transient} steps, pattern {pattern.pattern} "
+            f"({100 * pattern.rate:.1f}%)"
+        )
+    if args.csv:
+
+        def write_csv(tmp: Path) -> None:
+            names = [*result.traces]
+            with open(tmp, "w", newline="") as handle:
+                writer = csv.writer(handle)
+                writer.writerow(["t", *[result.labels.get(n, n) for n in names]])
+                for t in range(result.n_steps + 1):
+                    writer.writerow([t, *[repr(float(result.traces[n][t])) for n in names]])
+
+        atomic_write(outputs[0], write_csv)
+    if args.plot:
+        import matplotlib.pyplot as plt
+
+        from simulate.plots import plot_neuron
+
+        fig, ax = plt.subplots(figsize=(8, 3.5), layout="constrained")
+        plot_neuron(result, ax=ax, title=f"I = {args.I:g}, {result.neighbours}, {args.semantics}")
+        ax.legend(fontsize=8)
+        _save_figure(fig, outputs[-1])
+        plt.close(fig)
+    return 0
+
+
+def _run_grid(args: argparse.Namespace) -> int:
+    from simulate.grid import simulate_grid
+
+    out = check_output_path(args.output, [args.stimulus])
+    png = check_output_path(args.png, [args.stimulus]) if args.png else None
+    stimulus = read_stimulus(args.stimulus)
+    kernel = _parse_kernel(args.kernel)
+    params = _params(args)
+    result = simulate_grid(
+        stimulus,
+        params,
+        kernel,
+        args.steps,
+        semantics=args.semantics,
+        border=args.border,
+        engine=args.engine,
+    )
+    counts = result.counts
+
+    def write_npz(tmp: Path) -> None:
+        with open(tmp, "wb") as handle:
+            np.savez_compressed(
+                handle,
+                counts=counts,
+                W=kernel,
+                n_steps=args.steps,
+                border=args.border,
+                semantics=args.semantics,
+                **params,
+            )
+
+    atomic_write(out, write_npz)
+    print(
+        f"{counts.shape[0]}x{counts.shape[1]} neurons, {args.steps} steps: spikes per neuron "
+        f"min {counts.min()}, mean {counts.mean():.2f}, max {counts.max()}; wrote {out}"
+    )
+    if png:
+        import matplotlib.pyplot as plt
+
+        from simulate.plots import plot_counts
+
+        fig, ax = plt.subplots(figsize=(6, 5), layout="constrained")
+        plot_counts(counts, ax=ax, title=f"spike counts, {args.steps} steps")
+        _save_figure(fig, png)
+        plt.close(fig)
+    return 0
+
+
+def _run_fig2(args: argparse.Namespace) -> int:
+    import matplotlib.pyplot as plt
+
+    from simulate.analysis import firing_rate
+    from simulate.fig2 import (
+        FIG2_INPUTS,
+        FIG2_RATES,
+        WINDOWS,
+        fig2_table,
+        fig2_traces,
+        format_table,
+    )
+    from simulate.plots import plot_neuron
+
+    out = check_output_path(args.output)
+    table_out = check_output_path(args.table) if args.table else None
+    rows = fig2_table()
+    table = format_table(rows)
+    print(
+        "Fig. 2: alpha=0.8 beta=0.2 gamma=0.5 lam=15 sum(W)=1.2, 100 steps; rates in % at "
+        "I = 0.5 / 1.0 / 1.5 / 2.0"
+    )
+    print(table)
+    target = " / ".join(map(str, FIG2_RATES))
+    matching = [(r, w) for r in rows for w in WINDOWS if r.matches(w)]
+    print(f"\nThe paper reports {target}.")
+    for row, window in matching:
+        print(f"Reproduced by: {row.setup.name}, {row.setup.semantics}, steps {window}.")
+    for row in rows:
+        if row.windows_matching and not any(r is row for r, _ in matching):
+            print(
+                f"Reproduced in {row.windows_matching} ten-step windows by: "
+                f"{row.setup.name}, {row.setup.semantics}."
+            )
+    missing = [
+        f"{r.setup.name} ({r.setup.semantics})"
+        for r in rows
+        if not r.windows_matching and not any(r.matches(w) for w in WINDOWS)
+    ]
+    print(f"Not reproduced in any window tried: {'; '.join(missing)}.")
+    if not any(row.matches("51-100") for row in rows):
+        print("No setup gives 60 and 70 as rates over steps 51-100 (its long-run behaviour).")
+    if table_out:
+        atomic_write(table_out, lambda tmp: tmp.write_text(table + "\n"))
+
+    results = fig2_traces(args.neighbours, args.semantics)
+    fig, axes = plt.subplots(2, 2, figsize=(10, 6), layout="constrained", sharex=True)
+    window = WINDOWS["91-100"]
+    for ax, I, result, label in zip(axes.flat, FIG2_INPUTS, results, "abcd", strict=True):
+        rate = 100 * firing_rate(result.spikes, *window)
+        plot_neuron(
+            result,
+            ax=ax,
+            title=f"({label}) I = {I:g}: rate {100 * firing_rate(result.spikes):.0f}% over "
+            f"steps 1-100, {rate:.0f}% over 91-100 (shaded)",
+            window=(window[0] + 1, window[1]),
+        )
+    axes.flat[0].legend(fontsize=8, loc="upper left")
+    fig.suptitle(
+        f"Fig. 2 setup: neighbours {args.neighbours}, semantics {args.semantics}", fontsize=10
+    )
+    _save_figure(fig, out)
+    plt.close(fig)
+    print(f"wrote {out}")
+    return 0
+
+
+def _run_regime(args: argparse.Namespace) -> int:
+    import matplotlib.pyplot as plt
+
+    from simulate.analysis import sweep
+    from simulate.plots import plot_rate_sweeps
+
+    out = check_output_path(args.output)
+    params = _params(args)
+    if not args.I_max > args.I_min >= 0 or args.points < 2:
+        raise NdcnpInputError("need 0 <= --I-min < --I-max and --points >= 2")
+    values = np.linspace(args.I_min, args.I_max, args.points)
+    sweeps = {}
+    for neighbours in ("always", "uniform"):
+        for semantics in SEMANTICS:
+            sweeps[f"{neighbours}, {semantics}"] = sweep(
+                "I",
+                values,
+                params=params,
+                n_steps=args.steps,
+                window=(args.steps // 2, None),
+                neighbours=neighbours,
+                sum_W=args.sum_w,
+                semantics=semantics,
+            )
+    bound = local_theorem4_bound(params, args.sum_w)
+    print(f"Theorem 4 bound (Eq. 17): I > {bound:.6g}")
+    for label, result in sweeps.items():
+        continuous = values[[p.regime == "continuous" for p in result.patterns]]
+        first = f"{continuous.min():.4g}" if continuous.size else "none"
+        print(f"{label}: continuous firing from I = {first} in this sweep")
+    fig, ax = plt.subplots(figsize=(7, 4), layout="constrained")
+    plot_rate_sweeps(sweeps, ax=ax, bound=bound)
+    ax.set_title(
+        f"rate over steps {args.steps // 2 + 1}-{args.steps}; "
+        + ", ".join(f"{k}={v:g}" for k, v in params.items())
+        + f", sum(W)={args.sum_w:g}",
+        fontsize=9,
+    )
+    _save_figure(fig, out)
+    plt.close(fig)
+    print(f"wrote {out}")
+    return 0
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    """Add the ``simulate`` subcommand to ``commands``."""
+    """Add the ``simulate`` subcommand and its own subcommands to ``commands``."""
     parser = commands.add_parser("simulate", help="single-neuron and grid simulation")
-    parser.set_defaults(handler=lambda args: print("ndcnp simulate: not built yet") or 0)
+    sub = parser.add_subparsers(dest="simulate_command", required=True, metavar="WHAT")
+
+    neuron = sub.add_parser("neuron", help="one neuron with prescribed neighbours")
+    neuron.add_argument("--I", type=float, required=True, help="external input I >= 0")
+    neuron.add_argument("--steps", type=int, default=100, help="steps to run (default 100)")
+    neuron.add_argument(
+        "--neighbours",
+        default="none",
+        help="none, always, uniform, or K(1),...,K(steps) comma-separated (default none)",
+    )
+    neuron.add_argument("--sum-w", type=float, default=1.2, help="sum(W) (default 1.2)")
+    neuron.add_argument("--W", help="weights instead of --sum-w, e.g. 0.1,0.5,0,0.5,0.1")
+    neuron.add_argument("--csv", help="write the traces here")
+    neuron.add_argument("--plot", help="write a plot of U(1+V), T and the spikes here")
+    _add_parameters(neuron)
+    neuron.set_defaults(handler=_run_neuron)
+
+    grid = sub.add_parser("grid", help="a 2-D grid driven by a stimulus image")
+    grid.add_argument("--stimulus", required=True, help="image (grey, scaled to [0, 1]) or .npy")
+    grid.add_argument(
+        "--kernel",
+        default=DEFAULT_KERNEL,
+        help="W as rows 'a,b,c;d,e,f;g,h,i' or a .npy/.txt file "
+        f"(default: the paper's W as one row, {','.join(map(str, PAPER_W))})",
+    )
+    grid.add_argument("--steps", type=int, default=110, help="steps (default 110, as the paper)")
+    grid.add_argument("--border", choices=("zero", "reflect", "periodic"), default="zero")
+    grid.add_argument("--engine", choices=("numba", "reference"), default="numba")
+    grid.add_argument("-o", "--output", required=True, help="counts as .npz")
+    grid.add_argument("--png", help="also write the counts as an image")
+    _add_parameters(grid)
+    grid.set_defaults(handler=_run_grid)
+
+    fig2 = sub.add_parser("fig2", help="the paper's Fig. 2 experiment and rate table")
+    fig2.add_argument("-o", "--output", required=True, help="figure (.png)")
+    fig2.add_argument("--table", help="also write the rate table (Markdown) here")
+    fig2.add_argument("--neighbours", choices=("none", "always", "uniform"), default="always")
+    fig2.add_argument("--semantics", choices=SEMANTICS, default="decay")
+    fig2.set_defaults(handler=_run_fig2)
+
+    regime = sub.add_parser("regime", help="firing rate over I with Theorem 4's bound")
+    regime.add_argument("-o", "--output", required=True, help="figure (.png)")
+    regime.add_argument("--I-min", type=float, default=0.0)
+    regime.add_argument("--I-max", type=float, default=3.0)
+    regime.add_argument("--points", type=int, default=301)
+    regime.add_argument("--steps", type=int, default=400, help="steps per neuron (default 400)")
+    regime.add_argument("--sum-w", type=float, default=1.2, help="sum(W) (default 1.2)")
+    _add_parameters(regime, semantics=False)
+    regime.set_defaults(handler=_run_regime)

@@ -227,8 +227,12 @@ def simulate_grid(
     >>> from simulate.grid import simulate_grid
     >>> params = {"alpha": 0.8, "beta": 0.2, "gamma": 0.5, "lam": 15.0}
     >>> W = [[0.1, 0.1, 0.1], [0.1, 0.0, 0.1], [0.1, 0.1, 0.1]]
-    >>> simulate_grid(np.full((3, 3), 2.0), params, W, 10).counts[1, 1]
-    np.int64(10)
+    >>> simulate_grid(np.full((3, 3), 2.0), params, W, 10).counts
+    array([[4, 5, 4],
+           [5, 5, 5],
+           [4, 5, 4]])
+
+    Corner neurons have three neighbours inside the zero border, edge ones five.
     """
     checked = model.validate(params)
     printed = print_model(model, model.check_semantics(semantics))

@@ -230,7 +230,7 @@ def simulate_neuron(
     >>> params = {"alpha": 0.8, "beta": 0.2, "gamma": 0.5, "lam": 15.0}
     >>> r = simulate_neuron(2.0, params, 12, neighbours="always", sum_W=1.2)
     >>> "".join(map(str, r.spikes))
-    '101011111111'
+    '101111111111'
     """
     model.validate(params)
     if np.ndim(I) != 0:

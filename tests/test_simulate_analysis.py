@@ -51,8 +51,10 @@ def test_classify_constructed_trains(text, regime, transient, pattern, rate):
 
 def test_classify_needs_min_repeats():
     train = _train("1111" + "110" * 2)
-    assert classify(train, min_repeats=3).period != 3
-    assert classify(train, min_repeats=2).pattern == "110"
+    assert classify(train, min_repeats=3, min_tail=1).period != 3
+    assert classify(train, min_repeats=2, min_tail=1).pattern == "110"
+    assert classify(_train("0" * 8 + "111")).regime == "irregular"
+    assert classify(_train("0" * 8 + "111"), min_tail=3).regime == "continuous"
 
 
 @given(
@@ -62,7 +64,7 @@ def test_classify_needs_min_repeats():
 )
 def test_classify_finds_a_period_dividing_the_constructed_one(prefix, pattern, repeats):
     train = prefix + pattern * repeats
-    result = classify(train)
+    result = classify(train, min_tail=1)
     assert result.regime != "irregular"
     assert result.transient <= len(prefix)
     assert len(pattern) % result.period == 0

@@ -145,3 +145,39 @@ def test_wavefront_block_size_does_not_change_results(monkeypatch, block):
         slow = simulate_grid(stimulus, PAPER_EXAMPLE, W, 45, border=border, engine="reference")
         assert_array_equal(fast.counts, slow.counts)
         assert_array_equal(fast.traces["P"][1:].sum(axis=0), slow.counts)
+
+
+def test_generated_kernel_module_is_written_once_and_loaded(tmp_path, monkeypatch):
+    from ndtheory.spec import ND_CNP
+    from simulate import _kernel
+    from simulate.codegen import print_model
+
+    source = _kernel.kernel_module_source(print_model(ND_CNP, "decay"))
+    function, from_file = _kernel._load(source, tmp_path)
+    files = list(tmp_path.glob("ndcnp_grid_kernel_*.py"))
+    assert from_file and len(files) == 1 and files[0].read_text() == source
+    assert function.__name__ == "grid_kernel"
+    assert _kernel._load(source, tmp_path)[1] and len(list(tmp_path.glob("*.py"))) == 1
+    assert _kernel._load(source, None)[1] is False
+    monkeypatch.setenv("NDCNP_KERNEL_CACHE", str(tmp_path / "cache"))
+    assert _kernel.cache_dir() == tmp_path / "cache"
+    (tmp_path / "file").write_text("")
+    monkeypatch.setenv("NDCNP_KERNEL_CACHE", str(tmp_path / "file" / "sub"))
+    assert _kernel.cache_dir() is None
+
+
+@pytest.mark.parametrize("engine", ["numba", "reference"])
+def test_edge_cases_zero_steps_single_neuron_zero_kernel(engine):
+    zero = simulate_grid(np.ones((2, 3)), PAPER_EXAMPLE, [[0.1]], 0, engine=engine, record="all")
+    assert_array_equal(zero.counts, 0)
+    assert zero.traces["U"].shape == (1, 2, 3)
+    # One neuron, periodic border, 3x3 W: its own spike comes back through all 8 neighbours.
+    one = simulate_grid(
+        [[0.5]], PAPER_EXAMPLE, np.full((3, 3), 0.1), 20, border="periodic", engine=engine
+    )
+    alone = simulate_grid([[0.5]], PAPER_EXAMPLE, np.zeros((3, 3)), 20, engine=engine)
+    from simulate.neuron import simulate_neuron
+
+    uniform = simulate_neuron(0.5, PAPER_EXAMPLE, 20, neighbours="uniform", W=np.full((3, 3), 0.1))
+    assert one.counts[0, 0] == uniform.spikes.sum()
+    assert alone.counts[0, 0] == simulate_neuron(0.5, PAPER_EXAMPLE, 20).spikes.sum()
