@@ -51,8 +51,9 @@ from simulate.analysis import classify
 from simulate.grid import simulate_grid
 from simulate.neuron import run_batch, simulate_neuron
 
-NEAR_ONE = st.one_of(st.floats(0.0, 2.0), st.floats(0.95, 1.05))
-"""Input factors (of the bound or of the supremum), half of them close to 1."""
+NEAR_ONE = st.one_of(st.floats(1e-3, 2.0), st.floats(0.95, 1.05))
+"""Input factors (of the bound or of the supremum), half of them close to 1; above 0
+because the a-priori bound on V under decay-on-fire needs I > 0 (tail_bounds.excess)."""
 ABOVE_ROUNDING = 1e-6
 """Relative distance from a threshold below which a float run and the exact one may differ
 in the first steps; draws closer to a threshold than this are filtered out."""
@@ -82,8 +83,6 @@ def test_every_run_of_spikes_respects_the_margin_bound(semantics, neighbours, ca
     geometric tail of ``B``.
     """
     params, sum_W, I = case  # noqa: E741
-    if semantics == "decay-on-fire" and neighbours == "always" and I <= 0:
-        return  # the a-priori bound on V needs I > 0 (tail_bounds.excess); I = 0 is silent
     spikes = run_train(params, sum_W, I, 300, neighbours, semantics)
     longest = longest_run(spikes)
     if longest:
@@ -286,7 +285,10 @@ SETTINGS_WHERE_SUFFICIENT = [
 
 @given(
     setting=st.sampled_from(SETTINGS_WHERE_SUFFICIENT),
-    case=bound_cases(st.floats(1.0 + ABOVE_ROUNDING, 3.0)),
+    # I so close to B that N* exceeds 20000 spikes is left out (a horizon, not a weakness)
+    case=bound_cases(st.floats(1.0 + ABOVE_ROUNDING, 3.0)).filter(
+        lambda c: spikes_until_continuous(*c) is not None
+    ),
 )
 @example(setting=("uniform", "decay-on-fire"), case=(PAPER_PARAMS, PAPER_SUM_W, 1.25))
 @example(
@@ -304,8 +306,6 @@ def test_above_the_bound_fires_at_every_step_after_n_star_spikes(setting, case):
     neighbours, semantics = setting
     params, sum_W, I = case  # noqa: E741
     n_star = spikes_until_continuous(params, sum_W, I)
-    if n_star is None:
-        return  # I too close to B for a horizon below 20000 spikes
     # a silent stretch ends once U >= T_oo, and U grows by at least I per silent step
     silent = int(limits(params, sum_W, I)[2] / I) + 2
     n_steps = min(20_000, (n_star + 1) * silent + 10)
