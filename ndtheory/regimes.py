@@ -28,13 +28,15 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
-import matplotlib.pyplot as plt
 import sympy as sp
-from matplotlib.axes import Axes
 
 from ndtheory.errors import NdcnpInputError, NotDerivableError
 from ndtheory.spec import SUM_W, I, K, NeuronModel, P
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 
 class NoFixedPointError(NotDerivableError):
@@ -394,6 +396,8 @@ def plot_regimes(
     -------
     matplotlib.axes.Axes
     """
+    import matplotlib.pyplot as plt  # only when drawing
+
     ax = ax if ax is not None else plt.figure().add_subplot()
     ends = [e for r in found for e in r.bounds if math.isfinite(e)]
     right = I_max if I_max is not None else 1.2 * max(ends, default=1.0)
