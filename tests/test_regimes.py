@@ -171,3 +171,11 @@ def test_regimes_cli_bad_input_is_one_line(capsys):
 
 def test_simulated_classification_of_the_orbit_is_canonical():
     assert canonical(classify([0, 1, 1, 0, 1] * 6).pattern) == canonical("10110")
+
+
+def test_derive_cli_prints_each_variant_s_bound(capsys):
+    assert main(["theory", "derive", "--model", "cnp-classic"]) == 0
+    out = capsys.readouterr().out
+    assert "bound: I >= -sum_W + u" in out and "valid where sum_W - v > 0" in out
+    assert main(["theory", "derive", "--model", "dtnp"]) == 0
+    assert "theta(t) = h*(1 - g**(t - 1))/(1 - g)" in capsys.readouterr().out
