@@ -522,6 +522,27 @@ CANDIDATES["r2final"] = [
 ]
 
 
+def _gauss_w(size, sigma, total):
+    r = size // 2
+    y, x = np.mgrid[-r : r + 1, -r : r + 1]
+    w = np.exp(-(x * x + y * y) / (2 * sigma * sigma))
+    w[r, r] = 0.0
+    return (w * total / w.sum()).tolist()
+
+
+OWNB = {**R2, "solve": "beta", "solve_from": "p99.9"}
+CANDIDATES["r2more"] = [
+    {**OWNB, "W": _gauss_w(5, 1.0, 0.12)},
+    {**OWNB, "W": _gauss_w(7, 2.0, 0.12)},
+    {**OWNB, "W": _w(0.09)},
+    {**OWNB, "W": _w(0.15)},
+    {**OWNB, "lam_bound": "sup"},
+    {**OWNB, "lam_from": "p99.99"},
+    {**OWNB, "scale": 255.0, "W": W_INVDIST},
+    {**OWNB, "solve_from": "p99.8"},
+]
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("groups", nargs="*")
