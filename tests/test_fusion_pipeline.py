@@ -109,14 +109,28 @@ def test_configure_own_beta_by_hand():
 
 
 def test_default_rule_beta_from_the_own_percentile_by_hand():
-    # Constant inputs 0.1 and 0.05, sum(W) = 0.12: lam (1-a)/(1-g) = 0.22 * 0.92 / 0.8 = 0.253
-    # (Eq. 19 at the joint maximum 0.1); the second system solves 0.17 = 0.253 x / (x + 0.12),
-    # x = 1 - beta = 0.0204 / 0.083 = 102/415, so beta = 313/415.
+    # Constant inputs 0.1 and 0.05, sum(W) = 0.06: lam (1-a)/(1-g) = 0.16 * 0.86 / 0.8 = 0.172
+    # (Eq. 19 at the joint maximum 0.1); the second system solves 0.11 = 0.172 x / (x + 0.06),
+    # x = 1 - beta = 0.0066 / 0.062 = 33/310, so beta = 277/310.
     stimuli = [np.full((4, 4), 0.1), np.full((4, 4), 0.05)]
     got = configure(stimuli, DEFAULT_RULE)
     assert got[0]["beta"] == pytest.approx(0.2, rel=1e-12)
-    assert got[1]["beta"] == pytest.approx(313 / 415, rel=1e-12)
-    assert got[0]["lam"] == got[1]["lam"] == pytest.approx(0.253 / 0.2 * 0.5, rel=1e-12)
+    assert got[1]["beta"] == pytest.approx(277 / 310, rel=1e-12)
+    assert got[0]["lam"] == got[1]["lam"] == pytest.approx(0.43, rel=1e-12)
+
+
+def test_default_rule_uses_a_percentile_not_the_maximum():
+    # One outlier of 1.0 among 9999 values of 0.05: the 99.99th percentile (linear
+    # interpolation at index 0.9999 * 9999 = 9998.0001) is 0.05 + 0.0001 * 0.95 = 0.050095,
+    # not the maximum. lam is Eq. 19 at the maximum 1.0: C = lam (1-a)/(1-g) = 1.06 * 0.86 / 0.8;
+    # Eq. 17 at I = 0.050095 gives x = 1 - beta = (I + W) W / (C - I - W) with W = 0.06.
+    s = np.full((100, 100), 0.05)
+    s[0, 0] = 1.0
+    level, w = 0.050095, 0.06
+    c = 1.06 * 0.86 / 0.8
+    got = configure([s, s], DEFAULT_RULE)
+    assert got[0]["lam"] == pytest.approx(c * 0.5 / 0.2, rel=1e-12)
+    assert got[0]["beta"] == pytest.approx(1 - (level + w) * w / (c - level - w), rel=1e-9)
 
 
 def test_configure_rejects_an_unknown_own_parameter():

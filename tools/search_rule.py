@@ -542,6 +542,13 @@ CANDIDATES["r2more"] = [
     {**OWNB, "solve_from": "p99.8"},
 ]
 
+CANDIDATES["r2small"] = [
+    {**OWNB, "W": _w(0.06)},
+    {**OWNB, "W": _w(0.03), "solve_from": "p99.99"},
+    {**OWNB, "W": _w(0.03)},
+    {**OWNB, "W": _w(0.06), "solve_from": "max"},
+]
+
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
