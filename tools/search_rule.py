@@ -549,6 +549,13 @@ CANDIDATES["r2small"] = [
     {**OWNB, "W": _w(0.06), "solve_from": "max"},
 ]
 
+CHOSEN2 = {**OWNB, "W": _w(0.06), "solve_from": "p99.99"}
+CANDIDATES["r2window"] = [
+    {**CHOSEN2, "window": "disk"},
+    {**CHOSEN2, "window": "gauss", "sigma": 6.0},
+    {**CHOSEN2, "alpha": 0.5, "gamma": 0.5},
+]
+
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
