@@ -138,6 +138,9 @@ def test_configure_rejects_an_unknown_own_parameter():
     bad = ParameterRule(**{**rule.__dict__, "own_parameter": "lam"})
     with pytest.raises(NdcnpInputError, match="own_parameter"):
         configure([np.ones((2, 2)), np.ones((2, 2))], bad)
+    bad = ParameterRule(**{**rule.__dict__, "own_parameter": "beta", "own_percentile": 101.0})
+    with pytest.raises(NdcnpInputError, match="own_percentile"):
+        configure([np.ones((2, 2)), np.ones((2, 2))], bad)
 
 
 def test_system_kernel_rescales_only_for_an_own_sum_w():
