@@ -38,6 +38,12 @@ class ParameterRule:
         When the decay applies (:mod:`ndtheory.spec`).
     fires_at_equality : bool
         Fire on ``U(1+V) >= T`` instead of the paper's ``>``.
+    own_parameter : {None, "alpha", "beta", "gamma", "sum_W"}
+        When set, each system then re-solves this parameter from Corollary 1
+        (:func:`ndtheory.bound.solve_for`) so that its *own* input's
+        ``own_percentile``-th percentile sits on the bound, with the lambda above.
+    own_percentile : float
+        The percentile (0-100) of each system's input used by ``own_parameter``.
     """
 
     W: tuple[tuple[float, ...], ...]
@@ -47,6 +53,8 @@ class ParameterRule:
     lam_scope: str = "shared"
     semantics: str = "decay"
     fires_at_equality: bool = False
+    own_parameter: str | None = None
+    own_percentile: float = 99.9
 
     @property
     def kernel(self) -> NDArray[np.float64]:
@@ -94,7 +102,7 @@ def configure(stimuli: Sequence[NDArray], rule: ParameterRule) -> list[dict[str,
     Returns
     -------
     list of dict
-        ``{"alpha", "beta", "gamma", "lam"}`` per system.
+        ``{"alpha", "beta", "gamma", "lam", "sum_W"}`` per system.
     """
     if rule.lam_scope == "shared":
         peak = max(float(np.max(s)) for s in stimuli)
@@ -103,12 +111,35 @@ def configure(stimuli: Sequence[NDArray], rule: ParameterRule) -> list[dict[str,
         peaks = [float(np.max(s)) for s in stimuli]
     else:
         raise NdcnpInputError(f"lam_scope must be 'shared' or 'own'; got {rule.lam_scope!r}")
-    return [
-        {
-            "alpha": rule.alpha,
-            "beta": rule.beta,
-            "gamma": rule.gamma,
-            "lam": corollary1_lam(p, rule),
-        }
-        for p in peaks
-    ]
+    base = {
+        "alpha": rule.alpha,
+        "beta": rule.beta,
+        "gamma": rule.gamma,
+        "sum_W": float(rule.kernel.sum()),
+    }
+    params = [{**base, "lam": corollary1_lam(p, rule)} for p in peaks]
+    if rule.own_parameter is None:
+        return params
+    if rule.own_parameter not in base:
+        raise NdcnpInputError(
+            f"own_parameter must be one of {', '.join(base)} or None; got {rule.own_parameter!r}"
+        )
+    if not 0 <= rule.own_percentile <= 100:
+        raise NdcnpInputError(f"own_percentile must be in [0, 100]; got {rule.own_percentile}")
+    for s, p in zip(stimuli, params, strict=True):
+        known = {k: v for k, v in p.items() if k != rule.own_parameter}
+        own_level = float(np.percentile(s, rule.own_percentile))
+        p[rule.own_parameter] = solve_for(rule.own_parameter, I=own_level, **known)
+    return params
+
+
+def system_kernel(rule: ParameterRule, params: dict[str, float]) -> NDArray[np.float64]:
+    """The coupling weights one system runs with: ``W`` rescaled to ``params["sum_W"]``.
+
+    Equal to :attr:`ParameterRule.kernel` unless ``sum_W`` is the rule's own parameter.
+    """
+    w = rule.kernel
+    total = float(w.sum())
+    if params["sum_W"] == total or total == 0:
+        return w
+    return w * (params["sum_W"] / total)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from fusion.configure import ParameterRule, configure
+from fusion.configure import ParameterRule, configure, system_kernel
 from fusion.decision import blend, choose_sources, window_sum
 from fusion.images import im2double, rgb2gray
 from fusion.rule import DEFAULT_RULE
@@ -133,8 +133,8 @@ def fuse(
         [
             simulate_grid(
                 s,
-                p,
-                rule.kernel,
+                {k: p[k] for k in ("alpha", "beta", "gamma", "lam")},
+                system_kernel(rule, p),
                 n_steps,
                 model=rule.model,
                 semantics=rule.semantics,

@@ -8,9 +8,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from fusion.configure import ParameterRule, configure, corollary1_lam
+from fusion.configure import ParameterRule, configure, corollary1_lam, system_kernel
 from fusion.decision import blend, choose_sources, decision_map, window_sum
 from fusion.pipeline import fuse
+from fusion.rule import DEFAULT_RULE
 from fusion.sml import modified_laplacian
 from ndtheory.errors import NdcnpInputError
 
@@ -90,6 +91,62 @@ def test_configure_shared_and_own_scopes():
     own = configure(stimuli, ParameterRule(W=w, alpha=0.8, beta=0.2, gamma=0.5, lam_scope="own"))
     # lam is linear in I + sum(W): (0.3 + 1.2) / (1.2 + 1.2) * 15
     assert [p["lam"] for p in own] == pytest.approx([15.0, 15.0 * 1.5 / 2.4])
+
+
+def test_configure_own_beta_by_hand():
+    # Eq. (18)'s parameters: lam = 15 puts I = 1.2 on the bound; then for the second
+    # system's own largest input 0.3, Eq. (17) I + W = lam (1-a)(1-b) / ((1-g)(1-b+W))
+    # reads 1.5 = 6 x / (x + 1.2) with x = 1 - beta, so x = 0.4 and beta = 0.6.
+    w = ((0.0, 0.1, 0.0), (0.5, 0.0, 0.5), (0.0, 0.1, 0.0))
+    stimuli = [np.array([[0.0, 1.2]]), np.array([[0.3, 0.2]])]
+    rule = ParameterRule(
+        W=w, alpha=0.8, beta=0.2, gamma=0.5, own_parameter="beta", own_percentile=100
+    )
+    got = configure(stimuli, rule)
+    assert [p["lam"] for p in got] == pytest.approx([15.0, 15.0])
+    assert [p["beta"] for p in got] == pytest.approx([0.2, 0.6], rel=1e-12)
+    assert [p["alpha"] for p in got] == [0.8, 0.8]
+
+
+def test_default_rule_beta_from_the_own_percentile_by_hand():
+    # Constant inputs 0.1 and 0.05, sum(W) = 0.06: lam (1-a)/(1-g) = 0.16 * 0.86 / 0.8 = 0.172
+    # (Eq. 19 at the joint maximum 0.1); the second system solves 0.11 = 0.172 x / (x + 0.06),
+    # x = 1 - beta = 0.0066 / 0.062 = 33/310, so beta = 277/310.
+    stimuli = [np.full((4, 4), 0.1), np.full((4, 4), 0.05)]
+    got = configure(stimuli, DEFAULT_RULE)
+    assert got[0]["beta"] == pytest.approx(0.2, rel=1e-12)
+    assert got[1]["beta"] == pytest.approx(277 / 310, rel=1e-12)
+    assert got[0]["lam"] == got[1]["lam"] == pytest.approx(0.43, rel=1e-12)
+
+
+def test_default_rule_uses_a_percentile_not_the_maximum():
+    # One outlier of 1.0 among 9999 values of 0.05: the 99.99th percentile (linear
+    # interpolation at index 0.9999 * 9999 = 9998.0001) is 0.05 + 0.0001 * 0.95 = 0.050095,
+    # not the maximum. lam is Eq. 19 at the maximum 1.0: C = lam (1-a)/(1-g) = 1.06 * 0.86 / 0.8;
+    # Eq. 17 at I = 0.050095 gives x = 1 - beta = (I + W) W / (C - I - W) with W = 0.06.
+    s = np.full((100, 100), 0.05)
+    s[0, 0] = 1.0
+    level, w = 0.050095, 0.06
+    c = 1.06 * 0.86 / 0.8
+    got = configure([s, s], DEFAULT_RULE)
+    assert got[0]["lam"] == pytest.approx(c * 0.5 / 0.2, rel=1e-12)
+    assert got[0]["beta"] == pytest.approx(1 - (level + w) * w / (c - level - w), rel=1e-9)
+
+
+def test_configure_rejects_an_unknown_own_parameter():
+    rule = ParameterRule(W=((0, 1, 0), (1, 0, 1), (0, 1, 0)), alpha=0.5, beta=0.5, gamma=0.5)
+    bad = ParameterRule(**{**rule.__dict__, "own_parameter": "lam"})
+    with pytest.raises(NdcnpInputError, match="own_parameter"):
+        configure([np.ones((2, 2)), np.ones((2, 2))], bad)
+    bad = ParameterRule(**{**rule.__dict__, "own_parameter": "beta", "own_percentile": 101.0})
+    with pytest.raises(NdcnpInputError, match="own_percentile"):
+        configure([np.ones((2, 2)), np.ones((2, 2))], bad)
+
+
+def test_system_kernel_rescales_only_for_an_own_sum_w():
+    rule = ParameterRule(W=((0, 1, 0), (1, 0, 1), (0, 1, 0)), alpha=0.5, beta=0.5, gamma=0.5)
+    np.testing.assert_array_equal(system_kernel(rule, {"sum_W": 4.0}), rule.kernel)
+    np.testing.assert_allclose(system_kernel(rule, {"sum_W": 1.0}), rule.kernel / 4)
 
 
 def _pair(size=48):

@@ -135,6 +135,96 @@ def _otsu(x):
     return float(threshold_otsu(x))
 
 
+def _ndtheory():
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from ndtheory import bound
+
+    return bound
+
+
+def _stat2(x, how):
+    """Statistic of one input: max, pNN, std, mean, otsu or 'mean+Kstd'."""
+    if how.startswith("mean+"):
+        k = float(how[5:-3])
+        return float(x.mean() + k * x.std())
+    if how == "otsu":
+        return _otsu(x)
+    return _stat(x, how)
+
+
+def sup_lam(i_max, alpha, beta, gamma, sum_w):
+    """lam with the finite-horizon supremum sup_t I_t (not Eq. 17's limit) at ``i_max``."""
+    from scipy.optimize import brentq
+
+    bound = _ndtheory()
+
+    def gap(lam):
+        return bound.finite_horizon_supremum(alpha, beta, gamma, lam, sum_w).supremum - i_max
+
+    lo = corollary1_lam(i_max, alpha, beta, gamma, sum_w) * 1e-3
+    hi = corollary1_lam(i_max, alpha, beta, gamma, sum_w) * 2
+    return brentq(gap, lo, hi, xtol=1e-14, rtol=1e-12)
+
+
+def solved_params(cfg, a, b):
+    """Round 2: fix lam (and all but one parameter), solve Corollary 1 per source.
+
+    ``solve`` names the parameter (alpha, beta, gamma, sum_W) solved with
+    :func:`ndtheory.bound.solve_for` so that the source's own statistic
+    ``solve_from`` sits on the bound (``solve_scope`` own) or the joint one (shared).
+    lam is ``cfg["lam"]`` when given, else Corollary 1's lam at the joint maximum
+    with the base parameters (``lam_bound`` "limit": Eq. 17; "sup": the
+    finite-horizon supremum), so the source holding the joint maximum keeps the
+    base parameters when ``solve_from`` is "max".
+    """
+    bound = _ndtheory()
+    shape = np.asarray(cfg.get("W", W_INVDIST), float)
+    base = {"alpha": cfg.get("alpha", 0.8), "beta": cfg.get("beta", 0.2)}
+    base["gamma"] = cfg.get("gamma", 0.5)
+    base["sum_W"] = float(shape.sum())
+    joint = np.concatenate([a.ravel(), b.ravel()])
+    if "lam" in cfg:
+        lam = float(cfg["lam"])
+    else:
+        how = cfg.get("lam_from", "max")
+        if how in ("stat_min", "stat_max"):
+            pick = min if how == "stat_min" else max
+            i_top = pick(_stat2(x, cfg["solve_from"]) for x in (a, b))
+        else:
+            i_top = _stat2(joint, how)
+        args = (i_top, base["alpha"], base["beta"], base["gamma"], base["sum_W"])
+        lam = sup_lam(*args) if cfg.get("lam_bound", "limit") == "sup" else corollary1_lam(*args)
+    name = cfg["solve"]
+    out = []
+    for x in (a, b):
+        src = joint if cfg.get("solve_scope", "own") == "shared" else x
+        known = {k: v for k, v in base.items() if k != name}
+        p = dict(base)
+        p[name] = bound.solve_for(name, I=_stat2(src, cfg["solve_from"]), lam=lam, **known)
+        W = shape * (p["sum_W"] / shape.sum()) if shape.sum() > 0 else shape
+        out.append((W, (p["alpha"], p["beta"], p["gamma"], lam)))
+    return out
+
+
+def pa_sigma_params(cfg, a, b):
+    """Round 2: PA-PCNN's exp(-alpha_f) = sigma(S) as each source's alpha; lam shared.
+
+    Inputs divided by their joint maximum (S in [0, 1]); lam from Corollary 1 at
+    S = 1 with the mean of the two alphas (``pa_lam`` "mean") or with each
+    source's own alpha (``pa_lam`` "own", where the gain cancels).
+    """
+    shape = np.asarray(cfg.get("W", W_INVDIST), float)
+    be, ga = cfg.get("beta", 0.2), cfg.get("gamma", 0.5)
+    als = [float(x.std()) * cfg.get("sigma_mult", 1.0) for x in (a, b)]
+    i_top = max(a.max(), b.max())
+    out = []
+    for al in als:
+        al_lam = al if cfg.get("pa_lam") == "own" else float(np.mean(als))
+        lam = corollary1_lam(i_top, al_lam, be, ga, shape.sum())
+        out.append((shape, (al, be, ga, lam)))
+    return out
+
+
 def params_for(cfg, a, b):
     """alpha, beta, gamma, lam for each of the two systems."""
     W = np.asarray(cfg.get("W", W_INVDIST), float)
@@ -208,15 +298,30 @@ def run_pair(args):
         fb = uniform_filter(cb, size, mode="constant")
         agree = float(((fa > fb)[mask] == ref[mask]).mean())
         return i, agree, float(ca.mean()), float(cb.mean()), pa[3]
-    W, ps = params_for(cfg, a, b)
+    if "solve" in cfg:
+        try:
+            (Wa, pa_), (Wb, pb_) = solved_params(cfg, a, b)
+        except Exception as err:  # a candidate outside the ranges scores nan
+            return i, float("nan"), 0.0, 0.0, float("nan"), str(err)[:60], ""
+    elif cfg.get("adaptive") == "pa-sigma":
+        (Wa, pa_), (Wb, pb_) = pa_sigma_params(cfg, a, b)
+    else:
+        W, (pa_, pb_) = params_for(cfg, a, b)
+        Wa = Wb = W
+    ps = (pa_, pb_)
     on_fire = cfg.get("semantics", "decay") == "decay-on-fire"
     ge = cfg.get("fire", ">") == ">="
     n = cfg.get("steps", 110)
-    ca = _cnp(a, W, *ps[0], n, on_fire, ge).astype(float)
-    cb = _cnp(b, W, *ps[1], n, on_fire, ge).astype(float)
+    ca = _cnp(a, np.asarray(Wa, float), *pa_, n, on_fire, ge).astype(float)
+    cb = _cnp(b, np.asarray(Wb, float), *pb_, n, on_fire, ge).astype(float)
     r = cfg.get("radius", 16)
     mode = cfg.get("border", "constant")
-    if cfg.get("window", "box") == "box":
+    if cfg.get("window", "box") == "gauss":
+        from scipy.ndimage import gaussian_filter
+
+        fa = gaussian_filter(ca, cfg["sigma"], mode="constant", truncate=r / cfg["sigma"])
+        fb = gaussian_filter(cb, cfg["sigma"], mode="constant", truncate=r / cfg["sigma"])
+    elif cfg.get("window", "box") == "box":
         fa = uniform_filter(ca, 2 * r + 1, mode=mode) * (2 * r + 1) ** 2
         fb = uniform_filter(cb, 2 * r + 1, mode=mode) * (2 * r + 1) ** 2
     else:
@@ -225,7 +330,7 @@ def run_pair(args):
         fa, fb = correlate(ca, disk, mode=mode), correlate(cb, disk, mode=mode)
     dm = fa > fb if cfg.get("dm", ">") == ">" else fa >= fb
     agree = float((dm[mask] == ref[mask]).mean())
-    return i, agree, float(ca.mean()), float(cb.mean()), ps[0][3]
+    return i, agree, float(ca.mean()), float(cb.mean()), ps[0][3], ps[0][:3], ps[1][:3]
 
 
 def evaluate(cfg, data, pool, images=range(1, 21)):
@@ -366,6 +471,92 @@ CANDIDATES["pa"] = [
 ]
 
 
+def _fmt(p):
+    return " ".join(f"{v:.4g}" for v in p) if not isinstance(p, str) else p
+
+
+# Round 2 (docs/reproduction.md "Round 2"): Corollary 1 solved per source.
+R2 = {"W": (np.array(W_INVDIST) * 0.02).tolist(), **PAPER_ABG}
+CANDIDATES["r2ref"] = [R2]
+CANDIDATES["r2solve"] = [
+    {**R2, "solve": name, "solve_from": stat}
+    for name in ("alpha", "beta", "sum_W")
+    for stat in ("max", "p99.9", "p99")
+] + [
+    {**R2, "solve": "gamma", "solve_from": stat, "lam_from": "stat_min"}
+    for stat in ("max", "p99.9", "p99")
+]
+CANDIDATES["r2sup"] = [
+    {**R2, "lam_bound": "sup", "solve": "alpha", "solve_from": "max", "solve_scope": "shared"}
+]
+CANDIDATES["r2pa"] = [{**R2, "adaptive": "pa-sigma", "pa_lam": lp} for lp in ("mean", "own")]
+
+
+def _w(total):
+    return (np.array(W_INVDIST) * total / 6).tolist()
+
+
+CANDIDATES["r2beta"] = [
+    {**R2, "W": _w(w), "solve": "beta", "solve_from": stat}
+    for w in (0.06, 0.12, 0.24)
+    for stat in ("p99.5", "p99.9", "p99.95", "p99.99")
+]
+CANDIDATES["r2beta2"] = [
+    {**R2, "solve": "beta", "solve_from": "p99.9", "lam_from": "stat_max"},
+    {**R2, "solve": "beta", "solve_from": "p99.9", "beta": 0.5},
+    {**R2, "solve": "beta", "solve_from": "p99.9", "beta": 0.05},
+    {**R2, "solve": "beta", "solve_from": "p99.9", "alpha": 0.5, "gamma": 0.5},
+    {**R2, "solve": "beta", "solve_from": "p99.9", "alpha": 0.9, "gamma": 0.8},
+    {**R2, "solve": "beta", "solve_from": "p99.9", "gamma": 0.8},
+    {**R2, "solve": "beta", "solve_from": "mean+5std"},
+    {**R2, "solve": "beta", "solve_from": "mean+10std"},
+]
+
+CANDIDATES["r2final"] = [
+    {**R2, "solve": "beta", "solve_from": "p99.9"},
+    {**R2, "solve": "beta", "solve_from": "mean+10std"},
+    {**R2, "W": _w(0.06), "solve": "beta", "solve_from": "p99.99"},
+    {**R2, "solve": "beta", "solve_from": "p99.9", "alpha": 0.5, "gamma": 0.5},
+    {**R2, "solve": "beta", "solve_from": "p99.9", "fire": ">="},
+    {**R2, "solve": "beta", "solve_from": "p99.9", "semantics": "decay-on-fire"},
+]
+
+
+def _gauss_w(size, sigma, total):
+    r = size // 2
+    y, x = np.mgrid[-r : r + 1, -r : r + 1]
+    w = np.exp(-(x * x + y * y) / (2 * sigma * sigma))
+    w[r, r] = 0.0
+    return (w * total / w.sum()).tolist()
+
+
+OWNB = {**R2, "solve": "beta", "solve_from": "p99.9"}
+CANDIDATES["r2more"] = [
+    {**OWNB, "W": _gauss_w(5, 1.0, 0.12)},
+    {**OWNB, "W": _gauss_w(7, 2.0, 0.12)},
+    {**OWNB, "W": _w(0.09)},
+    {**OWNB, "W": _w(0.15)},
+    {**OWNB, "lam_bound": "sup"},
+    {**OWNB, "lam_from": "p99.99"},
+    {**OWNB, "scale": 255.0, "W": W_INVDIST},
+    {**OWNB, "solve_from": "p99.8"},
+]
+
+CANDIDATES["r2small"] = [
+    {**OWNB, "W": _w(0.06)},
+    {**OWNB, "W": _w(0.03), "solve_from": "p99.99"},
+    {**OWNB, "W": _w(0.03)},
+    {**OWNB, "W": _w(0.06), "solve_from": "max"},
+]
+
+CHOSEN2 = {**OWNB, "W": _w(0.06), "solve_from": "p99.99"}
+CANDIDATES["r2window"] = [
+    {**CHOSEN2, "window": "disk"},
+    {**CHOSEN2, "window": "gauss", "sigma": 6.0},
+    {**CHOSEN2, "alpha": 0.5, "gamma": 0.5},
+]
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("groups", nargs="*")
@@ -389,13 +580,16 @@ def main(argv=None):
         for cfg in cfgs:
             ag, res = evaluate(cfg, data, pool, images)
             print(
-                f"mean {ag.mean():.4f} min {ag.min():.4f} (#{res[int(ag.argmin())][0]}) "
+                f"mean {np.nanmean(ag):.4f} min {ag.min():.4f} (#{res[int(ag.argmin())][0]}) "
                 f"counts {np.mean([r[2] for r in res]):.1f} lam {res[0][4]:.3g} "
                 f"| {json.dumps(cfg)}",
                 flush=True,
             )
             if args.per_image:
                 print(" ".join(f"{r[0]}:{r[1]:.4f}" for r in res))
+                if len(res[0]) > 5:
+                    for r in res:
+                        print(f"  #{r[0]} far {_fmt(r[5])} near {_fmt(r[6])}")
     return 0
 
 
