@@ -10,8 +10,9 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
+from fusion.decision import WINDOWS
 from fusion.images import read_image, write_png
-from fusion.pipeline import DEFAULT_RADIUS, DEFAULT_STEPS, FusionResult, fuse
+from fusion.pipeline import DEFAULT_RADIUS, DEFAULT_STEPS, DEFAULT_WINDOW, FusionResult, fuse
 from fusion.reproduce import (
     agreement,
     difference_picture,
@@ -37,6 +38,12 @@ def _add_fusion_options(parser: argparse.ArgumentParser) -> None:
         type=int,
         default=DEFAULT_STEPS,
         help=f"iterations t (default {DEFAULT_STEPS})",
+    )
+    parser.add_argument(
+        "--window",
+        choices=WINDOWS,
+        default=DEFAULT_WINDOW,
+        help=f"shape of Eq. (21)'s window of radius r (default {DEFAULT_WINDOW})",
     )
 
 
@@ -103,7 +110,7 @@ def _fuse(args: argparse.Namespace) -> int:
     if len({o.resolve() for o in outputs}) != len(outputs):
         raise NdcnpInputError("output paths must differ from each other")
     images = [read_image(p) for p in args.sources]
-    result = fuse(images, radius=args.radius, n_steps=args.steps)
+    result = fuse(images, radius=args.radius, n_steps=args.steps, window=args.window)
     _write_png(Path(args.output), result.fused)
     if args.decision_map:
         _write_png(Path(args.decision_map), _decision_picture(result))
@@ -142,7 +149,7 @@ def _fuse_dir(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     for stem, far, near in tqdm(pairs, desc="fuse", unit="pair", disable=None, file=sys.stderr):
         images = [read_image(far), read_image(near)]
-        result = fuse(images, radius=args.radius, n_steps=args.steps)
+        result = fuse(images, radius=args.radius, n_steps=args.steps, window=args.window)
         _write_png(check_output_path(out / f"{stem}.png", [far, near]), result.fused)
     return 0
 
@@ -161,7 +168,7 @@ def _reproduce(args: argparse.Namespace) -> int:
         far = read_image(find_source(root / "far", stem))
         near = read_image(find_source(root / "near", stem))
         ref = read_image(find_source(ref_dir, stem))
-        result = fuse([far, near], radius=args.radius, n_steps=args.steps)
+        result = fuse([far, near], radius=args.radius, n_steps=args.steps, window=args.window)
         a = agreement(far, near, ref, result.fused, result.decision_map.astype(bool))
         rows.append(a)
         print(f"{stem:>8} {a.decision:10.2%} {a.identical:10.2%} {a.compared:9d}", flush=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -9,14 +10,26 @@ from numpy.typing import ArrayLike, NDArray
 
 from ndtheory.errors import NdcnpInputError
 
+WINDOWS = ("disk", "square")
+"""Readings of Eq. (21)'s "within the coupling radius r"."""
 
-def window_sum(counts: ArrayLike, radius: int) -> NDArray[np.int64]:
+
+def window_sum(counts: ArrayLike, radius: int, *, window: str = "square") -> NDArray[np.int64]:
     """Sum of spike counts within the coupling radius (Eq. (21)).
 
-    ``F(i, j) = sum of SM(x, y) over |x - i| <= r, |y - j| <= r``: a square
-    (2r + 1) x (2r + 1) window, with zeros outside the image (MATLAB
-    ``conv2(SM, ones(2r+1), 'same')``). Computed exactly in integers from
-    cumulative sums, so the cost does not grow with ``r``.
+    ``F(i, j)`` is the sum of ``SM(x, y)`` over the window centred on ``(i, j)``,
+    with zeros outside the image:
+
+    ``"square"``
+        ``|x - i| <= r`` and ``|y - j| <= r``, a (2r + 1) x (2r + 1) box
+        (MATLAB ``conv2(SM, ones(2r+1), 'same')``). From 2-D cumulative sums, so
+        the cost does not grow with ``r``.
+    ``"disk"``
+        ``(x - i)^2 + (y - j)^2 <= r^2``, the literal reading of "within the
+        radius". Each row of the disk is a segment summed from row-wise
+        cumulative sums, so the cost grows as ``r``.
+
+    Both are exact in integers.
 
     Parameters
     ----------
@@ -24,6 +37,8 @@ def window_sum(counts: ArrayLike, radius: int) -> NDArray[np.int64]:
         Spike counts ``SM``.
     radius : int
         Coupling radius ``r`` >= 0.
+    window : {"square", "disk"}
+        The window's shape.
 
     Returns
     -------
@@ -37,6 +52,14 @@ def window_sum(counts: ArrayLike, radius: int) -> NDArray[np.int64]:
     r = int(radius)
     if r < 0:
         raise NdcnpInputError(f"radius must be >= 0; got {radius}")
+    if window == "square":
+        return _square_sum(sm, r)
+    if window == "disk":
+        return _disk_sum(sm, r)
+    raise NdcnpInputError(f"window must be one of {', '.join(WINDOWS)}; got {window!r}")
+
+
+def _square_sum(sm: NDArray, r: int) -> NDArray[np.int64]:
     M, N = sm.shape
     c = np.zeros((M + 1, N + 1), dtype=np.int64)
     np.cumsum(np.cumsum(sm, axis=0, dtype=np.int64), axis=1, out=c[1:, 1:])
@@ -50,6 +73,23 @@ def window_sum(counts: ArrayLike, radius: int) -> NDArray[np.int64]:
         - c[bottom[:, None], left[None, :]]
         + c[top[:, None], left[None, :]]
     )
+
+
+def _disk_sum(sm: NDArray, r: int) -> NDArray[np.int64]:
+    M, N = sm.shape
+    # Row-wise cumulative sums of the counts padded by r zeros on both sides, so that
+    # every segment [j - w, j + w] is a difference of two column slices.
+    rows = np.zeros((M, N + 2 * r + 1), dtype=np.int64)
+    np.cumsum(np.pad(sm, ((0, 0), (r, r))), axis=1, dtype=np.int64, out=rows[:, 1:])
+    out = np.zeros((M, N), dtype=np.int64)
+    for dy in range(min(r, M - 1) + 1):
+        w = math.isqrt(r * r - dy * dy)
+        segment = rows[:, r + w + 1 : r + w + 1 + N] - rows[:, r - w : r - w + N]
+        # row i takes the segments of rows i - dy and i + dy, where they exist
+        out[dy:] += segment[: M - dy]
+        if dy:
+            out[: M - dy] += segment[dy:]
+    return out
 
 
 def choose_sources(window_sums: Sequence[ArrayLike]) -> NDArray[np.intp]:

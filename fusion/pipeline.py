@@ -9,7 +9,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from fusion.configure import ParameterRule, configure, system_kernel
-from fusion.decision import blend, choose_sources, window_sum
+from fusion.decision import WINDOWS, blend, choose_sources, window_sum
 from fusion.images import im2double, rgb2gray
 from fusion.rule import DEFAULT_RULE
 from fusion.sml import modified_laplacian
@@ -20,6 +20,8 @@ DEFAULT_RADIUS = 16
 """Coupling radius r of Eq. (21) (Sec. 5.1)."""
 DEFAULT_STEPS = 110
 """Iterations t (Sec. 5.1)."""
+DEFAULT_WINDOW = "disk"
+"""Eq. (21)'s window: all pixels within distance r, chosen by agreement (docs/reproduction.md)."""
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,7 @@ def fuse(
     radius: int = DEFAULT_RADIUS,
     n_steps: int = DEFAULT_STEPS,
     rule: ParameterRule = DEFAULT_RULE,
+    window: str = DEFAULT_WINDOW,
 ) -> FusionResult:
     """Fuse multi-focus images with ND-CNPFuse.
 
@@ -113,12 +116,16 @@ def fuse(
         Iterations ``t`` >= 1.
     rule : ParameterRule, optional
         The parameter rule; default :data:`fusion.rule.DEFAULT_RULE`.
+    window : {"disk", "square"}, optional
+        Shape of Eq. (21)'s window (:func:`fusion.decision.window_sum`).
 
     Returns
     -------
     FusionResult
     """
     check_sources(images)
+    if window not in WINDOWS:
+        raise NdcnpInputError(f"window must be one of {', '.join(WINDOWS)}; got {window!r}")
     M, N = images[0].shape[:2]
     if isinstance(radius, bool) or int(radius) != radius or radius < 0:
         raise NdcnpInputError(f"radius must be an integer >= 0; got {radius}")
@@ -143,6 +150,6 @@ def fuse(
             for s, p in zip(stimuli, params, strict=True)
         ]
     ).astype(np.int64)
-    sums = np.stack([window_sum(c, int(radius)) for c in counts])
+    sums = np.stack([window_sum(c, int(radius), window=window) for c in counts])
     choice = choose_sources(list(sums))
     return FusionResult(blend(images, choice), choice, counts, sums, params)

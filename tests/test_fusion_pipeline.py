@@ -55,6 +55,36 @@ def test_window_sum_matches_brute_force(sm, r):
     np.testing.assert_array_equal(window_sum(sm, r), brute)
 
 
+def test_disk_window_by_hand():
+    sm = np.arange(1, 10).reshape(3, 3)
+    # r = 1: the disk is the centre and its four edge neighbours (no diagonals);
+    # (0,0) = 1+2+4, (1,1) = 2+4+5+6+8, (0,1) = 1+2+3+5
+    expected = np.array([[7, 11, 11], [17, 25, 23], [19, 29, 23]])
+    np.testing.assert_array_equal(window_sum(sm, 1, window="disk"), expected)
+    # r = 2 reaches (i +- 1, j +- 1) (distance^2 = 2 <= 4) but not (i +- 2, j +- 1) (5 > 4):
+    # the centre of a 3x3 sees everything, the corner (0,0) all but (2,1), (1,2), (2,2)
+    r2 = window_sum(sm, 2, window="disk")
+    assert r2[1, 1] == 45 and r2[0, 0] == 45 - 8 - 6 - 9
+
+
+@given(
+    arrays(np.int64, st.tuples(st.integers(1, 9), st.integers(1, 9)), elements=st.integers(0, 110)),
+    st.integers(0, 5),
+)
+def test_disk_window_matches_brute_force(sm, r):
+    M, N = sm.shape
+    y, x = np.mgrid[0:M, 0:N]
+    brute = np.array(
+        [[sm[(y - i) ** 2 + (x - j) ** 2 <= r * r].sum() for j in range(N)] for i in range(M)]
+    )
+    np.testing.assert_array_equal(window_sum(sm, r, window="disk"), brute)
+
+
+def test_unknown_window_is_an_input_error():
+    with pytest.raises(NdcnpInputError, match="window must be one of disk, square"):
+        window_sum(np.zeros((3, 3), dtype=int), 1, window="circle")
+
+
 def test_decision_map_ties_go_to_the_second_source():
     fa = np.array([[3, 2, 1]])
     fb = np.array([[2, 2, 2]])
