@@ -33,12 +33,15 @@ def test_each_system_equals_its_reference_run(threads, semantics, W):
     np.testing.assert_array_equal(b, ref_b)
 
 
-def test_grids_above_the_size_limit_equal_their_reference_runs(monkeypatch):
-    import simulate.pair
+@pytest.mark.parametrize("cache_bytes", [1, 10**9])
+def test_ring_and_block_schedules_equal_the_reference(monkeypatch, cache_bytes):
+    # A tiny cache budget runs one block over all steps with the units in a ring of
+    # rows; a huge one runs the whole grid as one block too. Both must be exact.
+    import simulate.grid
 
-    monkeypatch.setattr(simulate.pair, "SPECIALISED_MAX_PIXELS", 50)
+    monkeypatch.setattr(simulate.grid, "CACHE_BYTES", cache_bytes)
     rng = np.random.default_rng(5)
-    I_a, I_b = rng.uniform(0, 1.5, (2, 9, 12))
+    I_a, I_b = rng.uniform(0, 1.5, (2, 40, 12))
     a, b = simulate_pair(I_a, I_b, PARAMS_A, PARAMS_B, W35, 30)
     np.testing.assert_array_equal(a, reference(I_a, PARAMS_A, W35, 30))
     np.testing.assert_array_equal(b, reference(I_b, PARAMS_B, W35, 30))
@@ -91,12 +94,16 @@ def test_coupling_is_summed_in_row_major_order_from_zero():
     # at 0.0; floating-point addition is not associative, so the order is part of
     # bit-identity. Written out by hand:
     from ndtheory.spec import ND_CNP
-    from simulate._pair_kernel import pair_kernel_source
+    from simulate._kernel import kernel_source
     from simulate.codegen import print_model
 
     W = np.array([[0.0, 0.5, 0.0], [0.25, 0.0, 0.125], [0.0, 0.0, 1.0]])
-    source = pair_kernel_source(print_model(ND_CNP, "decay"), W)
+    source = kernel_source(print_model(ND_CNP, "decay"), W)
     expected = (
-        "K = 0.0 + 0.5 * _R0[_j + 1] + 0.25 * _R1[_j + 0] + 0.125 * _R1[_j + 2] + 1.0 * _R2[_j + 2]"
+        "K = 0.0 + 0.5 * _P_old1[_o0 + _j] + 0.25 * _P_old1[_o1 + _j]"
+        " + 0.125 * _P_old1[_o2 + _j] + 1.0 * _P_old1[_o3 + _j]"
     )
     assert expected in source
+    # ... with the offsets of (row, col) = (0, 1), (1, 0), (1, 2), (2, 2) in the padded grid.
+    for k, (a, b) in enumerate([(0, 1), (1, 0), (1, 2), (2, 2)]):
+        assert f"_offsets[{k}] = np.uint64((_i + {a}) * _Np + {b})" in source
