@@ -46,12 +46,20 @@ def test_window_sum_by_hand():
     st.integers(0, 4),
 )
 def test_window_sum_matches_brute_force(sm, r):
+    import fusion.decision
+
     M, N = sm.shape
     brute = np.zeros_like(sm)
     for i in range(M):
         for j in range(N):
             brute[i, j] = sm[max(i - r, 0) : i + r + 1, max(j - r, 0) : j + r + 1].sum()
     np.testing.assert_array_equal(window_sum(sm, r), brute)
+    chunk = fusion.decision._CHUNK_ROWS
+    try:  # the running sums are differenced in chunks of lines; chunks of 2 cross them all
+        fusion.decision._CHUNK_ROWS = 2
+        np.testing.assert_array_equal(window_sum(sm, r), brute)
+    finally:
+        fusion.decision._CHUNK_ROWS = chunk
 
 
 def test_decision_map_ties_go_to_the_second_source():
