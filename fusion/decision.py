@@ -16,8 +16,9 @@ def window_sum(counts: ArrayLike, radius: int) -> NDArray[np.int64]:
     ``F(i, j) = sum of SM(x, y) over |x - i| <= r, |y - j| <= r``: a square
     (2r + 1) x (2r + 1) window, with zeros outside the image (MATLAB
     ``conv2(SM, ones(2r+1), 'same')``). Computed exactly in integers as running
-    sums (a cumulative sum, then differences), one axis after the other, so the
-    cost does not grow with ``r``.
+    sums (a column sum over the window's rows, then a sum along the row, each
+    updated by one entry in and one out), so the cost does not grow with ``r``
+    and the only memory beyond the result is one row.
 
     Parameters
     ----------
@@ -38,30 +39,13 @@ def window_sum(counts: ArrayLike, radius: int) -> NDArray[np.int64]:
     r = int(radius)
     if r < 0:
         raise NdcnpInputError(f"radius must be >= 0; got {radius}")
-    return _box_sum(_box_sum(sm, r, axis=0), r, axis=1)
+    from fusion._window_kernel import box_sum
 
-
-_CHUNK_ROWS = 512
-"""Lines differenced at once, so that the fancy-indexed temporaries stay small."""
-
-
-def _box_sum(values: NDArray, r: int, axis: int) -> NDArray[np.int64]:
-    """Running sums along one axis: ``out[i] = sum(values[max(i - r, 0):i + r + 1])``.
-
-    One cumulative sum with a leading zero, then differences of two of its lines,
-    taken in chunks: about three arrays of the image's size at the peak (a
-    24-megapixel image: 0.6 GB in int64) instead of the seven of a 2-D cumsum.
-    """
-    moved = np.moveaxis(values, axis, 0)
-    n = moved.shape[0]
-    c = np.zeros((n + 1, *moved.shape[1:]), dtype=np.int64)
-    np.cumsum(moved, axis=0, dtype=np.int64, out=c[1:])
-    out = np.empty(moved.shape, dtype=np.int64)
-    for start in range(0, n, _CHUNK_ROWS):
-        stop = min(start + _CHUNK_ROWS, n)
-        i = np.arange(start, stop)
-        np.subtract(c[np.minimum(i + r + 1, n)], c[np.maximum(i - r, 0)], out=out[start:stop])
-    return np.moveaxis(out, 0, axis)
+    if sm.dtype == np.uint64:  # numba mixes uint64 with int64 in floats
+        sm = sm.astype(np.int64)
+    out = np.empty(sm.shape, dtype=np.int64)
+    box_sum(np.ascontiguousarray(sm), r, out)
+    return out
 
 
 def choose_sources(window_sums: Sequence[ArrayLike]) -> NDArray[np.intp]:
@@ -93,7 +77,11 @@ def decision_map(window_sums: Sequence[ArrayLike]) -> NDArray[np.uint8]:
     """The two-source decision map ``DM = [F_A > F_B]`` (Eq. (22)), as 0/1."""
     if len(window_sums) != 2:
         raise NdcnpInputError(f"a decision map compares two sources; got {len(window_sums)}")
-    return (choose_sources(window_sums) == 0).astype(np.uint8)
+    first, second = (np.asarray(f) for f in window_sums)
+    if first.shape != second.shape:
+        raise NdcnpInputError(f"window sums differ in shape: {first.shape} and {second.shape}")
+    # Eq. (22) directly: no stacked copy of the two sums (a tie goes to B, as in choose_sources).
+    return (first > second).astype(np.uint8)
 
 
 def blend(images: Sequence[NDArray], choice: ArrayLike) -> NDArray:
