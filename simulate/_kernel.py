@@ -16,11 +16,12 @@ separate jitted function whose loop over the row LLVM vectorises:
 3. the new spike (0/1) goes into a padded buffer whose border is drawn once
    (zero border: never written) and the count is incremented.
 
-Two things kept earlier kernels at scalar speed (about 3 CPU-ns per neuron
-update, with SIMD code compiled but not taken): numba's test for negative
-(wrap-around) indices on signed column indices, and the wavefront loop nest
-around the row loop. Hence flat arrays indexed by unsigned offsets, and the row
-loop in its own function (measured: 1.5 CPU-ns per update at 520x520).
+Two things kept the earlier kernel's update loop from running vectorised
+(2.7 CPU-ns per neuron update at 520x520, 3.6 with LLVM's loop vectoriser off):
+numba's test for negative (wrap-around) indices on signed column indices, and
+the wavefront loop nest around the row loop. Hence flat arrays indexed by
+unsigned offsets, and the row loop in its own function (1.7 CPU-ns, 4.3 with the
+vectoriser off; ``benchmarks/README.md`` has the commands).
 
 Rows are scheduled as a wavefront over blocks of time steps: row ``i`` of step
 ``t0 + tt`` runs in sweep ``i + tt*lag`` with ``lag`` greater than the kernel's
