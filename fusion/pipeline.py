@@ -110,12 +110,28 @@ def _spike_counts(
     return counts
 
 
+def _spike_counts_cuda(
+    stimuli: Sequence[NDArray],
+    params: Sequence[dict[str, float]],
+    rule: ParameterRule,
+    n_steps: int,
+) -> NDArray[np.int64]:
+    """Spike counts of every source's system, all in one GPU batch."""
+    from simulate.gpu import simulate_grids_cuda
+
+    batch = {name: np.array([p[name] for p in params]) for name in params[0]}
+    return simulate_grids_cuda(
+        np.stack(stimuli), batch, rule.kernel, n_steps, model=rule.model, semantics=rule.semantics
+    )
+
+
 def fuse(
     images: Sequence[NDArray],
     *,
     radius: int = DEFAULT_RADIUS,
     n_steps: int = DEFAULT_STEPS,
     rule: ParameterRule = DEFAULT_RULE,
+    device: str = "cpu",
 ) -> FusionResult:
     """Fuse multi-focus images with ND-CNPFuse.
 
@@ -135,6 +151,9 @@ def fuse(
         Iterations ``t`` >= 1.
     rule : ParameterRule, optional
         The parameter rule; default :data:`fusion.rule.DEFAULT_RULE`.
+    device : {"cpu", "cuda"}, optional
+        ``"cuda"`` runs all systems in one batch on an NVIDIA GPU
+        (:func:`simulate.gpu.simulate_grids_cuda`, same counts as the CPU).
 
     Returns
     -------
@@ -149,9 +168,18 @@ def fuse(
             f"radius {radius} is not smaller than the image ({N}x{M}); "
             f"use a radius below {min(M, N)}"
         )
+    if device not in ("cpu", "cuda"):
+        raise NdcnpInputError(f"device must be 'cpu' or 'cuda'; got {device!r}")
+    if device == "cuda":
+        from simulate.gpu import require_cuda
+
+        require_cuda()
     stimuli = fusion_inputs(images)
     params = configure(stimuli, rule)
-    counts = np.stack(_spike_counts(stimuli, params, rule, n_steps))
+    if device == "cuda":
+        counts = _spike_counts_cuda(stimuli, params, rule, n_steps)
+    else:
+        counts = np.stack(_spike_counts(stimuli, params, rule, n_steps))
     sums = np.stack([window_sum(c, int(radius)) for c in counts])
     choice = choose_sources(list(sums))
     return FusionResult(blend(images, choice), choice, counts, sums, params)

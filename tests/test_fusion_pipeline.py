@@ -146,3 +146,11 @@ def test_fires_at_equality_rule_uses_ge():
     assert isinstance(rule.model.fires, sp.StrictGreaterThan)
     ge = ParameterRule(**{**rule.__dict__, "fires_at_equality": True})
     assert isinstance(ge.model.fires, sp.GreaterThan)
+
+
+def test_unknown_device_is_refused():
+    from fusion.pipeline import fuse
+
+    images = [np.zeros((8, 8), np.uint8), np.full((8, 8), 9, np.uint8)]
+    with pytest.raises(NdcnpInputError, match="device must be 'cpu' or 'cuda'; got 'tpu'"):
+        fuse(images, radius=1, n_steps=3, device="tpu")
