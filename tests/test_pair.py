@@ -89,16 +89,17 @@ def test_bad_input_of_either_system_is_refused():
         simulate_pair(np.ones((3, 3)), -np.ones((3, 3)), PARAMS_A, PARAMS_B, W3, 5)
 
 
-def test_coupling_is_summed_in_row_major_order_from_zero():
+def test_coupling_is_summed_in_row_major_order_from_zero(monkeypatch):
     # The reference adds w*P over the non-zero weights in row-major order, starting
     # at 0.0; floating-point addition is not associative, so the order is part of
     # bit-identity. Written out by hand:
     from ndtheory.spec import ND_CNP
-    from simulate._kernel import kernel_source
+    from simulate import _kernel
     from simulate.codegen import print_model
 
     W = np.array([[0.0, 0.5, 0.0], [0.25, 0.0, 0.125], [0.0, 0.0, 1.0]])
-    source = kernel_source(print_model(ND_CNP, "decay"), W)
+    monkeypatch.setattr(_kernel, "TABLE_MAX_TERMS", 0)  # the sum written out
+    source = _kernel.kernel_source(print_model(ND_CNP, "decay"), W)
     expected = (
         "K = 0.0 + 0.5 * _P_old1[_o0 + _j] + 0.25 * _P_old1[_o1 + _j]"
         " + 0.125 * _P_old1[_o2 + _j] + 1.0 * _P_old1[_o3 + _j]"
@@ -107,3 +108,19 @@ def test_coupling_is_summed_in_row_major_order_from_zero():
     # ... with the offsets of (row, col) = (0, 1), (1, 0), (1, 2), (2, 2) in the padded grid.
     for k, (a, b) in enumerate([(0, 1), (1, 0), (1, 2), (2, 2)]):
         assert f"_offsets[{k}] = np.uint64((_i + {a}) * _Np + {b})" in source
+
+
+def test_coupling_table_adds_in_row_major_order_from_zero():
+    # Up to TABLE_MAX_TERMS weights K is looked up by the neighbours' spike bits; each
+    # entry must be the reference's left-to-right sum. (0.1 + 0.2) + 0.3 is
+    # 0.6000000000000001 in IEEE doubles, 0.1 + (0.2 + 0.3) is 0.6.
+    from ndtheory.spec import ND_CNP
+    from simulate import _kernel
+    from simulate.codegen import print_model
+
+    table = _kernel.coupling_table(np.array([0.1, 0.2, 0.3]))
+    assert table == [0.0, 0.1, 0.2, 0.30000000000000004, 0.3, 0.4, 0.5, 0.6000000000000001]
+    source = _kernel.kernel_source(print_model(ND_CNP, "decay"), np.array([[0.1, 0.2, 0.3]]))
+    assert "_K_TABLE = np.array([0.0, 0.1, 0.2, 0.30000000000000004, 0.3," in source
+    bits = " | ".join(f"(np.uint32(_P_old1[_o{k} + _j]) << np.uint32({k}))" for k in range(3))
+    assert f"K = _K_TABLE[{bits}]" in source
