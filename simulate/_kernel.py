@@ -13,9 +13,9 @@ separate jitted function whose loop over the row LLVM vectorises:
    floating-point addition is not associative, so the order is part of
    bit-identity). Up to :data:`TABLE_MAX_TERMS` weights it is read from a table
    of that sum for every spike pattern, indexed by the neighbours' spike bits
-   (measured 1.35 against 1.53 CPU-ns per update at 520x520: the loop loses its
-   chain of dependent additions); beyond, the sum is written out with the
-   weights as literals;
+   (the loop loses its chain of dependent additions: 1.44 against 1.67 CPU-ns
+   per update at 520x520, ``benchmarks/bench_simulate_grid.py``); beyond, the
+   sum is written out with the weights as literals;
 2. the units are updated with the printed expressions, branch-free;
 3. the new spike (0/1) goes into a padded buffer whose border is drawn once
    (zero border: never written) and the count is incremented.
