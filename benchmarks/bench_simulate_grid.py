@@ -9,7 +9,7 @@ Prints the median wall-clock and CPU time of each engine (after one warm-up
 call, so numba's compilation is excluded and reported separately) and checks
 that both engines give the same counts. ``--no-coupling`` runs an all-zero W
 (the update loop alone, K = 0); ``--block`` sets the kernel's wavefront block
-(``simulate.grid.BLOCK_STEPS``; 1 = step by step).
+(``simulate.grid.BLOCK_STEPS``; 1 = step by step; default: chosen from the cache size).
 """
 
 from __future__ import annotations

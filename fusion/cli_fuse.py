@@ -60,6 +60,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     p.add_argument("-o", "--output", required=True, help="fused image (PNG)")
     p.add_argument("--decision-map", metavar="PNG", help="also write the decision map (PNG)")
     p.add_argument("--spikes", metavar="NPZ", help="also write spike counts and window sums (.npz)")
+    p.add_argument(
+        "--device",
+        choices=["cpu", "cuda"],
+        default="cpu",
+        help="run the CNP systems on the CPU (default) or an NVIDIA GPU",
+    )
     _add_fusion_options(p)
     p.set_defaults(handler=_fuse)
 
@@ -110,7 +116,9 @@ def _fuse(args: argparse.Namespace) -> int:
     if len({o.resolve() for o in outputs}) != len(outputs):
         raise NdcnpInputError("output paths must differ from each other")
     images = [read_image(p) for p in args.sources]
-    result = fuse(images, radius=args.radius, n_steps=args.steps, window=args.window)
+    result = fuse(
+        images, radius=args.radius, n_steps=args.steps, window=args.window, device=args.device
+    )
     _write_png(Path(args.output), result.fused)
     if args.decision_map:
         _write_png(Path(args.decision_map), _decision_picture(result))

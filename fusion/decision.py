@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -22,14 +21,15 @@ def window_sum(counts: ArrayLike, radius: int, *, window: str = "square") -> NDA
 
     ``"square"``
         ``|x - i| <= r`` and ``|y - j| <= r``, a (2r + 1) x (2r + 1) box
-        (MATLAB ``conv2(SM, ones(2r+1), 'same')``). From 2-D cumulative sums, so
-        the cost does not grow with ``r``.
+        (MATLAB ``conv2(SM, ones(2r+1), 'same')``). Running sums (a column sum
+        over the window's rows, then a sum along the row, each updated by one
+        entry in and one out), so the cost does not grow with ``r``.
     ``"disk"``
         ``(x - i)^2 + (y - j)^2 <= r^2``, the literal reading of "within the
-        radius". Each row of the disk is a segment summed from row-wise
-        cumulative sums, so the cost grows as ``r``.
+        radius". Each of the disk's 2r + 1 rows is a segment of a row, updated
+        by one entry in and one out along the row, so the cost grows as ``r``.
 
-    Both are exact in integers.
+    Both are exact in integers and need only a few rows of memory beyond the result.
 
     Parameters
     ----------
@@ -52,43 +52,14 @@ def window_sum(counts: ArrayLike, radius: int, *, window: str = "square") -> NDA
     r = int(radius)
     if r < 0:
         raise NdcnpInputError(f"radius must be >= 0; got {radius}")
-    if window == "square":
-        return _square_sum(sm, r)
-    if window == "disk":
-        return _disk_sum(sm, r)
-    raise NdcnpInputError(f"window must be one of {', '.join(WINDOWS)}; got {window!r}")
+    from fusion._window_kernel import box_sum, disk_sum
 
-
-def _square_sum(sm: NDArray, r: int) -> NDArray[np.int64]:
-    M, N = sm.shape
-    c = np.zeros((M + 1, N + 1), dtype=np.int64)
-    np.cumsum(np.cumsum(sm, axis=0, dtype=np.int64), axis=1, out=c[1:, 1:])
-    top = np.clip(np.arange(M) - r, 0, M)
-    bottom = np.clip(np.arange(M) + r + 1, 0, M)
-    left = np.clip(np.arange(N) - r, 0, N)
-    right = np.clip(np.arange(N) + r + 1, 0, N)
-    return (
-        c[bottom[:, None], right[None, :]]
-        - c[top[:, None], right[None, :]]
-        - c[bottom[:, None], left[None, :]]
-        + c[top[:, None], left[None, :]]
-    )
-
-
-def _disk_sum(sm: NDArray, r: int) -> NDArray[np.int64]:
-    M, N = sm.shape
-    # Row-wise cumulative sums of the counts padded by r zeros on both sides, so that
-    # every segment [j - w, j + w] is a difference of two column slices.
-    rows = np.zeros((M, N + 2 * r + 1), dtype=np.int64)
-    np.cumsum(np.pad(sm, ((0, 0), (r, r))), axis=1, dtype=np.int64, out=rows[:, 1:])
-    out = np.zeros((M, N), dtype=np.int64)
-    for dy in range(min(r, M - 1) + 1):
-        w = math.isqrt(r * r - dy * dy)
-        segment = rows[:, r + w + 1 : r + w + 1 + N] - rows[:, r - w : r - w + N]
-        # row i takes the segments of rows i - dy and i + dy, where they exist
-        out[dy:] += segment[: M - dy]
-        if dy:
-            out[: M - dy] += segment[dy:]
+    if window not in WINDOWS:
+        raise NdcnpInputError(f"window must be one of {', '.join(WINDOWS)}; got {window!r}")
+    if sm.dtype == np.uint64:  # numba mixes uint64 with int64 in floats
+        sm = sm.astype(np.int64)
+    out = np.empty(sm.shape, dtype=np.int64)
+    (box_sum if window == "square" else disk_sum)(np.ascontiguousarray(sm), r, out)
     return out
 
 
@@ -121,7 +92,11 @@ def decision_map(window_sums: Sequence[ArrayLike]) -> NDArray[np.uint8]:
     """The two-source decision map ``DM = [F_A > F_B]`` (Eq. (22)), as 0/1."""
     if len(window_sums) != 2:
         raise NdcnpInputError(f"a decision map compares two sources; got {len(window_sums)}")
-    return (choose_sources(window_sums) == 0).astype(np.uint8)
+    first, second = (np.asarray(f) for f in window_sums)
+    if first.shape != second.shape:
+        raise NdcnpInputError(f"window sums differ in shape: {first.shape} and {second.shape}")
+    # Eq. (22) directly: no stacked copy of the two sums (a tie goes to B, as in choose_sources).
+    return (first > second).astype(np.uint8)
 
 
 def blend(images: Sequence[NDArray], choice: ArrayLike) -> NDArray:

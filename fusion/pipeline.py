@@ -15,6 +15,7 @@ from fusion.rule import DEFAULT_RULE
 from fusion.sml import modified_laplacian
 from ndtheory.errors import NdcnpInputError
 from simulate.grid import simulate_grid
+from simulate.pair import simulate_pair
 
 DEFAULT_RADIUS = 16
 """Coupling radius r of Eq. (21) (Sec. 5.1)."""
@@ -91,6 +92,58 @@ def fusion_inputs(images: Sequence[NDArray]) -> list[NDArray[np.float64]]:
     return [modified_laplacian(im2double(rgb2gray(im))) for im in images]
 
 
+def _spike_counts(
+    stimuli: Sequence[NDArray],
+    params: Sequence[dict[str, float]],
+    rule: ParameterRule,
+    n_steps: int,
+) -> list[NDArray[np.int64]]:
+    """Spike counts of every source's system, two systems at a time on two threads."""
+    options = {"model": rule.model, "semantics": rule.semantics, "border": "zero"}
+    names = [p.name for p in rule.model.parameters]
+    model_params = [{n: p[n] for n in names} for p in params]
+    kernels = [system_kernel(rule, p) for p in params]
+    counts: list[NDArray[np.int64]] = []
+    k = 0
+    while k < len(stimuli):
+        # simulate_pair shares one W; systems whose rule rescaled W run alone.
+        if k + 1 < len(stimuli) and np.array_equal(kernels[k], kernels[k + 1]):
+            counts += simulate_pair(
+                stimuli[k],
+                stimuli[k + 1],
+                model_params[k],
+                model_params[k + 1],
+                kernels[k],
+                n_steps,
+                **options,
+            )
+            k += 2
+        else:
+            grid = simulate_grid(stimuli[k], model_params[k], kernels[k], n_steps, **options)
+            counts.append(grid.counts)
+            k += 1
+    return counts
+
+
+def _spike_counts_cuda(
+    stimuli: Sequence[NDArray],
+    params: Sequence[dict[str, float]],
+    rule: ParameterRule,
+    n_steps: int,
+) -> NDArray[np.int64]:
+    """Spike counts of every source's system, all in one GPU batch."""
+    from simulate.gpu import simulate_grids_cuda
+
+    kernels = [system_kernel(rule, p) for p in params]
+    if any(not np.array_equal(w, kernels[0]) for w in kernels):
+        raise NdcnpInputError("--device cuda runs one W for all systems; this rule rescales W")
+    names = [p.name for p in rule.model.parameters]
+    batch = {name: np.array([p[name] for p in params]) for name in names}
+    return simulate_grids_cuda(
+        np.stack(stimuli), batch, kernels[0], n_steps, model=rule.model, semantics=rule.semantics
+    )
+
+
 def fuse(
     images: Sequence[NDArray],
     *,
@@ -98,11 +151,13 @@ def fuse(
     n_steps: int = DEFAULT_STEPS,
     rule: ParameterRule = DEFAULT_RULE,
     window: str = DEFAULT_WINDOW,
+    device: str = "cpu",
 ) -> FusionResult:
     """Fuse multi-focus images with ND-CNPFuse.
 
     Each source's modified Laplacian drives one ND-CNP system
-    (:func:`simulate.grid.simulate_grid`) configured by ``rule`` via Corollary 1;
+    (:func:`simulate.grid.simulate_grid`; two at a time on two threads by
+    :func:`simulate.pair.simulate_pair`) configured by ``rule`` via Corollary 1;
     the spike counts are summed within the coupling radius (Eq. (21)), the
     source with the larger sum wins (Eq. (22)) and its pixel is copied (Eq. (20)).
 
@@ -118,6 +173,9 @@ def fuse(
         The parameter rule; default :data:`fusion.rule.DEFAULT_RULE`.
     window : {"disk", "square"}, optional
         Shape of Eq. (21)'s window (:func:`fusion.decision.window_sum`).
+    device : {"cpu", "cuda"}, optional
+        ``"cuda"`` runs all systems in one batch on an NVIDIA GPU
+        (:func:`simulate.gpu.simulate_grids_cuda`, same counts as the CPU).
 
     Returns
     -------
@@ -134,22 +192,18 @@ def fuse(
             f"radius {radius} is not smaller than the image ({N}x{M}); "
             f"use a radius below {min(M, N)}"
         )
+    if device not in ("cpu", "cuda"):
+        raise NdcnpInputError(f"device must be 'cpu' or 'cuda'; got {device!r}")
+    if device == "cuda":
+        from simulate.gpu import require_cuda
+
+        require_cuda()
     stimuli = fusion_inputs(images)
     params = configure(stimuli, rule)
-    counts = np.stack(
-        [
-            simulate_grid(
-                s,
-                {k: p[k] for k in ("alpha", "beta", "gamma", "lam")},
-                system_kernel(rule, p),
-                n_steps,
-                model=rule.model,
-                semantics=rule.semantics,
-                border="zero",
-            ).counts
-            for s, p in zip(stimuli, params, strict=True)
-        ]
-    ).astype(np.int64)
+    if device == "cuda":
+        counts = _spike_counts_cuda(stimuli, params, rule, n_steps)
+    else:
+        counts = np.stack(_spike_counts(stimuli, params, rule, n_steps))
     sums = np.stack([window_sum(c, int(radius), window=window) for c in counts])
     choice = choose_sources(list(sums))
     return FusionResult(blend(images, choice), choice, counts, sums, params)

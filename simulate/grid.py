@@ -77,9 +77,16 @@ def _recorded_neurons(record: Any, shape: tuple[int, int]) -> tuple[np.ndarray, 
     return rows, cols
 
 
-BLOCK_STEPS = 16
-"""Time steps the numba kernel runs per wavefront block (cache reuse; any value >= 1
-gives the same results)."""
+BLOCK_STEPS: int | None = None
+"""Time steps the numba kernel runs per wavefront block; ``None`` picks them from
+:data:`CACHE_BYTES` (any value >= 1 gives the same results)."""
+
+CACHE_BYTES = 1 << 20
+"""Bytes of a band of rows the wavefront keeps in (L2) cache for a block of steps."""
+
+MIN_BLOCK_STEPS = 8
+"""Fewest steps a block must cover to be worth whole-image unit arrays; below it
+(wide images) one block runs every step and the units live in a ring of rows."""
 
 
 def _border_copies(n: int, pad: int, border: str) -> tuple[np.ndarray, np.ndarray]:
@@ -91,6 +98,32 @@ def _border_copies(n: int, pad: int, border: str) -> tuple[np.ndarray, np.ndarra
     order = np.argsort(source[outside], kind="stable")
     start = np.searchsorted(source[outside][order], np.arange(n + 1)).astype(np.int64)
     return start, outside[order]
+
+
+def schedule(
+    shape: tuple[int, int], n_steps: int, pad_r: int, border: str, row_bytes: int
+) -> tuple[int, int]:
+    """Steps per wavefront block and rows of unit state for the numba kernel.
+
+    A band of about ``block*lag`` rows (``lag = pad_r + 1``) must fit in
+    :data:`CACHE_BYTES`. When the whole run fits, or no block of
+    :data:`MIN_BLOCK_STEPS` does, one block covers every step and the units
+    need only a ring of ``(n_steps - 1)*lag + 1`` rows; otherwise whole-image
+    units. Periodic borders (and kernels taller than the grid) go step by step.
+    """
+    M = shape[0]
+    lag = pad_r + 1
+    if BLOCK_STEPS is not None:
+        block = max(1, min(BLOCK_STEPS, max(n_steps, 1)))
+    elif border == "periodic" or pad_r >= M:
+        block = 1
+    else:
+        fit = max(1, (CACHE_BYTES // max(row_bytes, 1) - 2 * pad_r) // lag)
+        block = n_steps if fit >= n_steps or fit < MIN_BLOCK_STEPS else fit
+    if border == "periodic" or pad_r >= M:
+        block = 1
+    ring = min(M, (n_steps - 1) * lag + 1) if block >= n_steps else M
+    return max(block, 1), max(ring, 1)
 
 
 def _run_numba(
@@ -112,28 +145,27 @@ def _run_numba(
     mode = NUMPY_PAD_MODE[border] if border != "zero" else "edge"
     col_src = np.pad(np.arange(N), pad_c, mode=mode).astype(np.int64)
     copy_start, copy_rows = _border_copies(M, pad_r, border)
-    # The wavefront needs each step's rows to stay near each other (see simulate._kernel).
-    block = 1 if border == "periodic" or pad_r >= M else BLOCK_STEPS
+    # Spikes as 0/1 bytes and counts in 16 bits move less memory; w * P is the same
+    # float64 product as with float spikes, so the counts stay bit-identical.
+    count_type = np.uint16 if n_steps <= np.iinfo(np.uint16).max else np.int64
+    n_units = len(printed.units)
+    row_bytes = N * (8 * (n_units + 1) + 2 + np.dtype(count_type).itemsize)
+    block, ring = schedule((M, N), n_steps, pad_r, border, row_bytes)
     rec_i, rec_j = rec if rec is not None else (np.empty(0, np.int64), np.empty(0, np.int64))
     by_row = np.argsort(rec_i, kind="stable")
     rec_start = np.searchsorted(rec_i[by_row], np.arange(M + 1)).astype(np.int64)
     n_traces = len(reference.trace_names(printed))
     traces = np.empty((n_traces, n_steps + 1, rec_i.size))
-    counts = np.zeros((M, N), dtype=np.int32)
+    counts = np.zeros((M, N), dtype=count_type)
     initial = reference.initial_values(printed, params)
-    states = [np.full((M, N), float(initial[u])) for u in printed.units]
+    states = [np.empty((ring, N)) for _ in printed.units]
     constants = printed.constant_values(params)
     scalars = [float(params[p]) for p in printed.parameters]
     scalars += [float(constants[c]) for c in printed.constants]
-    grid_kernel(printed)(
+    grid_kernel(printed, kernel)(
         stimulus,
-        np.zeros(padded, dtype=np.float64),
-        np.zeros(padded, dtype=np.float64),
-        offsets[0],
-        offsets[1],
-        offsets[2],
-        pad_r,
-        pad_c,
+        np.zeros(padded, dtype=np.uint8),
+        np.zeros(padded, dtype=np.uint8),
         0 if border == "zero" else pad_c,
         col_src,
         copy_start,
@@ -147,6 +179,7 @@ def _run_numba(
         traces,
         counts,
         *states,
+        *[float(initial[u]) for u in printed.units],
         *scalars,
     )
     return counts.astype(np.int64), (traces if rec is not None else None)

@@ -10,35 +10,15 @@ import numpy as np
 
 from ndtheory.errors import NdcnpInputError
 from ndtheory.spec import ND_CNP, NeuronModel
-from simulate.checks import check_border, check_kernel, check_n_steps, check_stimulus
-from simulate.codegen import PrintedModel, print_model
-from simulate.grid import simulate_grid
-from simulate.reference import initial_values
-
-SPECIALISED_MAX_PIXELS = 2**19
-"""Largest grid (M*N) for the W-specialised kernel. Measured by ``bench_fusion.py``:
-it costs 2.4 CPU-ns per neuron update against 2.8 for the grid's numba engine up to
-512x512, but 3.4-4.4 against 2.8-3.6 from 1024x1024 on, where the grid engine's
-wavefront keeps its rows in cache and this kernel streams them."""
-
-
-def _run_zero_border(
-    printed: PrintedModel, image: np.ndarray, params: dict[str, float], W: np.ndarray, n_steps: int
-) -> np.ndarray:
-    from simulate._pair_kernel import pair_kernel
-
-    M, N = image.shape
-    padded = (M + 2 * (W.shape[0] // 2), N + 2 * (W.shape[1] // 2))
-    counts = np.zeros((M, N), dtype=np.int64)
-    initial = initial_values(printed, params)
-    states = [np.full((M, N), float(initial[u])) for u in printed.units]
-    constants = printed.constant_values(params)
-    scalars = [float(params[p]) for p in printed.parameters]
-    scalars += [float(constants[c]) for c in printed.constants]
-    pair_kernel(printed, W)(
-        image, np.zeros(padded), np.zeros(padded), counts, n_steps, *states, *scalars
-    )
-    return counts
+from simulate.checks import (
+    check_border,
+    check_kernel,
+    check_n_steps,
+    check_stimulus,
+    kernel_offsets,
+)
+from simulate.codegen import print_model
+from simulate.grid import _run_numba
 
 
 def simulate_pair(
@@ -56,12 +36,11 @@ def simulate_pair(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Spike counts of the systems ``Phi_A`` and ``Phi_B`` of ND-CNPFuse (Sec. 4.2 (b)).
 
-    Each system is the grid of :func:`simulate.grid.simulate_grid`, with the
-    same counts bit for bit. For the zero border (the paper's) and grids of up
-    to :data:`SPECIALISED_MAX_PIXELS` neurons it runs a kernel specialised to W
-    (see :mod:`simulate._pair_kernel`); otherwise the grid's numba engine. The
-    two systems run in two threads, which the kernels allow by releasing the
-    GIL, so on two cores a pair costs about one system.
+    Each system is the grid of :func:`simulate.grid.simulate_grid` run by its
+    numba engine (a kernel generated for the model and W, see
+    :mod:`simulate._kernel`), with the reference's counts bit for bit. The two
+    systems run in two threads, which the kernel allows by releasing the GIL, so
+    on two cores a pair costs about one system.
 
     Parameters
     ----------
@@ -96,13 +75,12 @@ def simulate_pair(
     images = [check_stimulus(I_a, model), check_stimulus(I_b, model)]
     kernel = check_kernel(W)
     steps = check_n_steps(n_steps)
-    zero_border = check_border(border) == "zero"
+    check_border(border)
+
+    offsets = kernel_offsets(kernel)
 
     def run(image: np.ndarray, params: dict[str, float]) -> np.ndarray:
-        if zero_border and image.size <= SPECIALISED_MAX_PIXELS:
-            return _run_zero_border(printed, image, params, kernel, steps)
-        options = {"model": model, "semantics": semantics, "border": border}
-        return simulate_grid(image, params, kernel, steps, **options).counts
+        return _run_numba(printed, image, kernel, offsets, params, steps, border, None)[0]
 
     if threads == 1:
         return run(images[0], checked[0]), run(images[1], checked[1])

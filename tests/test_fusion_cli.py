@@ -147,3 +147,45 @@ def test_fuse_dir_and_reproduce(tmp_path, capsys):
     lines = capsys.readouterr().out.splitlines()
     assert lines[1].split() == ["1", "100.00%", "100.00%", str(int((a != b).any(axis=2).sum()))]
     assert (tmp_path / "diff" / "1.png").is_file()
+
+
+def test_fuse_on_cuda_without_a_gpu_is_one_line_and_writes_nothing(tmp_path, capsys, pair):
+    from simulate import gpu
+
+    if gpu.cuda_available():
+        pytest.skip("this machine has a GPU")
+    out = tmp_path / "f.png"
+    argv = ["fuse", str(pair[0]), str(pair[1]), "-o", str(out), "--device", "cuda"]
+    _fails(capsys, argv, gpu.CUDA_MISSING)
+    assert not out.exists()
+
+
+def test_fuse_on_a_simulated_gpu_equals_the_cpu(tmp_path):
+    """``fuse(device="cuda")`` under numba's CUDA simulator (a subprocess) equals the CPU."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    a, b = _pair(12)
+    np.save(tmp_path / "a.npy", a)
+    np.save(tmp_path / "b.npy", b)
+    script = (
+        "import sys, numpy as np\n"
+        "from fusion.pipeline import fuse\n"
+        "a, b = np.load(sys.argv[1]), np.load(sys.argv[2])\n"
+        "r = fuse([a, b], radius=2, n_steps=15, device='cuda')\n"
+        "np.savez(sys.argv[3], counts=r.counts, fused=r.fused)\n"
+    )
+    root = Path(__file__).resolve().parents[1]
+    env = dict(os.environ, NUMBA_ENABLE_CUDASIM="1", PYTHONPATH=str(root))
+    paths = [str(tmp_path / n) for n in ("a.npy", "b.npy", "gpu.npz")]
+    done = subprocess.run([sys.executable, "-c", script, *paths], env=env, capture_output=True)
+    assert done.returncode == 0, done.stderr.decode()
+    from fusion.pipeline import fuse
+
+    cpu = fuse([a, b], radius=2, n_steps=15)
+    got = np.load(paths[2])
+    assert cpu.counts.max() > 0
+    np.testing.assert_array_equal(got["counts"], cpu.counts)
+    np.testing.assert_array_equal(got["fused"], cpu.fused)

@@ -39,6 +39,8 @@ def test_window_sum_by_hand():
     expected = np.array([[12, 21, 16], [27, 45, 33], [24, 39, 28]])
     np.testing.assert_array_equal(window_sum(sm, 1), expected)
     np.testing.assert_array_equal(window_sum(sm, 0), sm)
+    for dtype in (np.uint8, np.uint16, np.int32, np.uint64):
+        np.testing.assert_array_equal(window_sum(sm.astype(dtype), 1), expected)
     assert (window_sum(sm, 5) == 45).all()
 
 
@@ -231,3 +233,11 @@ def test_fires_at_equality_rule_uses_ge():
     assert isinstance(rule.model.fires, sp.StrictGreaterThan)
     ge = ParameterRule(**{**rule.__dict__, "fires_at_equality": True})
     assert isinstance(ge.model.fires, sp.GreaterThan)
+
+
+def test_unknown_device_is_refused():
+    from fusion.pipeline import fuse
+
+    images = [np.zeros((8, 8), np.uint8), np.full((8, 8), 9, np.uint8)]
+    with pytest.raises(NdcnpInputError, match="device must be 'cpu' or 'cuda'; got 'tpu'"):
+        fuse(images, radius=1, n_steps=3, device="tpu")

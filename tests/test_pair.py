@@ -33,12 +33,15 @@ def test_each_system_equals_its_reference_run(threads, semantics, W):
     np.testing.assert_array_equal(b, ref_b)
 
 
-def test_grids_above_the_size_limit_equal_their_reference_runs(monkeypatch):
-    import simulate.pair
+@pytest.mark.parametrize("cache_bytes", [1, 10**9])
+def test_ring_and_block_schedules_equal_the_reference(monkeypatch, cache_bytes):
+    # A tiny cache budget runs one block over all steps with the units in a ring of
+    # rows; a huge one runs the whole grid as one block too. Both must be exact.
+    import simulate.grid
 
-    monkeypatch.setattr(simulate.pair, "SPECIALISED_MAX_PIXELS", 50)
+    monkeypatch.setattr(simulate.grid, "CACHE_BYTES", cache_bytes)
     rng = np.random.default_rng(5)
-    I_a, I_b = rng.uniform(0, 1.5, (2, 9, 12))
+    I_a, I_b = rng.uniform(0, 1.5, (2, 40, 12))
     a, b = simulate_pair(I_a, I_b, PARAMS_A, PARAMS_B, W35, 30)
     np.testing.assert_array_equal(a, reference(I_a, PARAMS_A, W35, 30))
     np.testing.assert_array_equal(b, reference(I_b, PARAMS_B, W35, 30))
@@ -86,17 +89,38 @@ def test_bad_input_of_either_system_is_refused():
         simulate_pair(np.ones((3, 3)), -np.ones((3, 3)), PARAMS_A, PARAMS_B, W3, 5)
 
 
-def test_coupling_is_summed_in_row_major_order_from_zero():
+def test_coupling_is_summed_in_row_major_order_from_zero(monkeypatch):
     # The reference adds w*P over the non-zero weights in row-major order, starting
     # at 0.0; floating-point addition is not associative, so the order is part of
     # bit-identity. Written out by hand:
     from ndtheory.spec import ND_CNP
-    from simulate._pair_kernel import pair_kernel_source
+    from simulate import _kernel
     from simulate.codegen import print_model
 
     W = np.array([[0.0, 0.5, 0.0], [0.25, 0.0, 0.125], [0.0, 0.0, 1.0]])
-    source = pair_kernel_source(print_model(ND_CNP, "decay"), W)
+    monkeypatch.setattr(_kernel, "TABLE_MAX_TERMS", 0)  # the sum written out
+    source = _kernel.kernel_source(print_model(ND_CNP, "decay"), W)
     expected = (
-        "K = 0.0 + 0.5 * _R0[_j + 1] + 0.25 * _R1[_j + 0] + 0.125 * _R1[_j + 2] + 1.0 * _R2[_j + 2]"
+        "K = 0.0 + 0.5 * _P_old1[_o0 + _j] + 0.25 * _P_old1[_o1 + _j]"
+        " + 0.125 * _P_old1[_o2 + _j] + 1.0 * _P_old1[_o3 + _j]"
     )
     assert expected in source
+    # ... with the offsets of (row, col) = (0, 1), (1, 0), (1, 2), (2, 2) in the padded grid.
+    for k, (a, b) in enumerate([(0, 1), (1, 0), (1, 2), (2, 2)]):
+        assert f"_offsets[{k}] = np.uint64((_i + {a}) * _Np + {b})" in source
+
+
+def test_coupling_table_adds_in_row_major_order_from_zero():
+    # Up to TABLE_MAX_TERMS weights K is looked up by the neighbours' spike bits; each
+    # entry must be the reference's left-to-right sum. (0.1 + 0.2) + 0.3 is
+    # 0.6000000000000001 in IEEE doubles, 0.1 + (0.2 + 0.3) is 0.6.
+    from ndtheory.spec import ND_CNP
+    from simulate import _kernel
+    from simulate.codegen import print_model
+
+    table = _kernel.coupling_table(np.array([0.1, 0.2, 0.3]))
+    assert table == [0.0, 0.1, 0.2, 0.30000000000000004, 0.3, 0.4, 0.5, 0.6000000000000001]
+    source = _kernel.kernel_source(print_model(ND_CNP, "decay"), np.array([[0.1, 0.2, 0.3]]))
+    assert "_K_TABLE = np.array([0.0, 0.1, 0.2, 0.30000000000000004, 0.3," in source
+    bits = " | ".join(f"(np.uint32(_P_old1[_o{k} + _j]) << np.uint32({k}))" for k in range(3))
+    assert f"K = _K_TABLE[{bits}]" in source

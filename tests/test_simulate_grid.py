@@ -152,7 +152,7 @@ def test_generated_kernel_module_is_written_once_and_loaded(tmp_path, monkeypatc
     from simulate import _kernel
     from simulate.codegen import print_model
 
-    source = _kernel.kernel_module_source(print_model(ND_CNP, "decay"))
+    source = _kernel.kernel_module_source(print_model(ND_CNP, "decay"), np.full((3, 3), 0.1))
     function, from_file = _kernel._load(source, tmp_path)
     files = list(tmp_path.glob("ndcnp_grid_kernel_*.py"))
     assert from_file and len(files) == 1 and files[0].read_text() == source
@@ -181,3 +181,26 @@ def test_edge_cases_zero_steps_single_neuron_zero_kernel(engine):
     uniform = simulate_neuron(0.5, PAPER_EXAMPLE, 20, neighbours="uniform", W=np.full((3, 3), 0.1))
     assert one.counts[0, 0] == uniform.spikes.sum()
     assert alone.counts[0, 0] == simulate_neuron(0.5, PAPER_EXAMPLE, 20).spikes.sum()
+
+
+def test_row_loop_is_vectorised(tmp_path, monkeypatch):
+    """LLVM vectorises the row update: its IR has SIMD double additions.
+
+    A signed column index (numba's negative-index test) or a branch in the loop
+    body removes them. This reads the compiled code, so it checks that a vector
+    loop exists, not that it runs; ``benchmarks/bench_fusion.py`` measures that.
+    """
+    import re
+
+    from ndtheory.spec import ND_CNP
+    from simulate import _kernel
+    from simulate.codegen import print_model
+
+    monkeypatch.setenv("NDCNP_KERNEL_CACHE", str(tmp_path / "file" / "sub"))
+    (tmp_path / "file").write_text("")  # no cache: numba can only inspect fresh code
+    W = np.array([[0.0, 0.013, 0.0], [0.017, 0.0, 0.019], [0.0, 0.023, 0.0]])
+    simulate_grid(np.full((4, 5), 0.5), PAPER_EXAMPLE, W, 3)
+    kernel = _kernel.grid_kernel(print_model(ND_CNP, "decay"), W)
+    row = kernel.py_func.__globals__["_update_row"]
+    (ir,) = row.inspect_llvm().values()
+    assert re.search(r"fadd <\d+ x double>", ir)
