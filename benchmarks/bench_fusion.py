@@ -44,9 +44,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from fusion.configure import configure  # noqa: E402
-from fusion.decision import decision_map, window_sum  # noqa: E402
+from fusion.decision import decision_map, window_sums  # noqa: E402
 from fusion.images import read_image  # noqa: E402
-from fusion.pipeline import DEFAULT_RADIUS, fusion_inputs  # noqa: E402
+from fusion.pipeline import DEFAULT_RADIUS, DEFAULT_WINDOW, fusion_inputs  # noqa: E402
 from fusion.rule import DEFAULT_RULE  # noqa: E402
 from ndtheory.spec import ND_CNP  # noqa: E402
 from simulate.grid import simulate_grid  # noqa: E402
@@ -142,7 +142,7 @@ def _fusion_hot_path(pair: Pair) -> Counts:
     from simulate.pair import simulate_pair
 
     a, b = simulate_pair(pair.I_a, pair.I_b, pair.params_a, pair.params_b, pair.W, pair.n_steps)
-    decision_map([window_sum(a, DEFAULT_RADIUS), window_sum(b, DEFAULT_RADIUS)])
+    decision_map(window_sums([a, b], DEFAULT_RADIUS, window=DEFAULT_WINDOW))
     return a, b
 
 
@@ -296,7 +296,7 @@ ENGINE_NOTES = {
     "numba": "simulate_grid(engine='numba'), one system after the other",
     "pair-1thread": "simulate.pair.simulate_pair(threads=1): the same kernel, one thread",
     "pair": "simulate.pair.simulate_pair: the systems on two threads",
-    "pair+dm": "pair, then Eq. (21) window sums (r = 16) and the decision map of Eq. (22)",
+    "pair+dm": "pair, then Eq. (21) window sums (r = 16, disk) and the decision map of Eq. (22)",
     "brian2": f"Brian2 {BRIAN2_TARGET} runtime target, float64, run time only",
     "brian2-numpy": "Brian2 numpy runtime target",
     "brian2-cpp_standalone": "Brian2 cpp_standalone, one program run per system",

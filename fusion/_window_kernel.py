@@ -41,23 +41,26 @@ def box_sum(counts: np.ndarray, r: int, out: np.ndarray) -> None:
 def disk_sum(counts: np.ndarray, r: int, out: np.ndarray) -> None:
     """``out[i, j]`` = sum of ``counts[x, y]`` over ``(x - i)^2 + (y - j)^2 <= r^2``, zeros outside.
 
-    For each row offset ``dy`` the disk holds the segment ``|y - j| <= w(dy)`` with
-    ``w = isqrt(r^2 - dy^2)``; that segment's sum runs along the row, one entry in
-    and one out. Exact, O(M*N*r), and only one row of extra memory.
+    Row ``x`` of the image lies in the disks of rows ``x - dy`` and ``x + dy`` as the
+    segment ``|y - j| <= w`` with ``w = isqrt(r^2 - dy^2)``; each segment sum runs
+    along the row (one entry in, one out) and is added to both rows. Exact,
+    O(M*N*r), and only one row of extra memory.
     """
     M, N = counts.shape
     for i in range(M):
         for j in range(N):
             out[i, j] = 0
     segment = np.zeros(N, dtype=np.int64)
-    for dy in range(-min(r, M - 1), min(r, M - 1) + 1):
+    for dy in range(min(r, M - 1) + 1):
         w = np.int64(np.sqrt(np.float64(r * r - dy * dy)))
         # the float square root can be one off near perfect squares; settle it exactly
         while w * w > r * r - dy * dy:
             w -= 1
         while (w + 1) * (w + 1) <= r * r - dy * dy:
             w += 1
-        for x in range(max(0, dy), min(M, M + dy)):
+        for x in range(M):
+            if x - dy < 0 and x + dy >= M:
+                continue
             total = np.int64(0)
             for y in range(min(w, N)):
                 total += counts[x, y]
@@ -67,6 +70,9 @@ def disk_sum(counts: np.ndarray, r: int, out: np.ndarray) -> None:
                 if j - w - 1 >= 0:
                     total -= counts[x, j - w - 1]
                 segment[j] = total
-            i = x - dy
-            for j in range(N):
-                out[i, j] += segment[j]
+            if x - dy >= 0:
+                for j in range(N):
+                    out[x - dy, j] += segment[j]
+            if dy > 0 and x + dy < M:
+                for j in range(N):
+                    out[x + dy, j] += segment[j]

@@ -9,7 +9,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from fusion.configure import ParameterRule, configure, system_kernel
-from fusion.decision import WINDOWS, blend, choose_sources, window_sum
+from fusion.decision import WINDOWS, blend, choose_sources, window_sums
 from fusion.images import im2double, rgb2gray
 from fusion.rule import DEFAULT_RULE
 from fusion.sml import modified_laplacian
@@ -204,6 +204,6 @@ def fuse(
         counts = _spike_counts_cuda(stimuli, params, rule, n_steps)
     else:
         counts = np.stack(_spike_counts(stimuli, params, rule, n_steps))
-    sums = np.stack([window_sum(c, int(radius), window=window) for c in counts])
+    sums = window_sums(counts, int(radius), window=window)
     choice = choose_sources(list(sums))
     return FusionResult(blend(images, choice), choice, counts, sums, params)
