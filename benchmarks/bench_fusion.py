@@ -43,7 +43,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from fusion.configure import configure  # noqa: E402
+from fusion.configure import configure, model_parameters, system_kernel  # noqa: E402
 from fusion.decision import decision_map, window_sums  # noqa: E402
 from fusion.images import read_image  # noqa: E402
 from fusion.pipeline import DEFAULT_RADIUS, DEFAULT_WINDOW, fusion_inputs  # noqa: E402
@@ -75,8 +75,11 @@ class Pair:
 
 
 def _pair(name: str, I_a: np.ndarray, I_b: np.ndarray, n_steps: int) -> Pair:
-    params_a, params_b = configure([I_a, I_b], DEFAULT_RULE)
-    return Pair(name, I_a, I_b, params_a, params_b, DEFAULT_RULE.kernel, n_steps)
+    config_a, config_b = configure([I_a, I_b], DEFAULT_RULE)
+    params_a, params_b = (model_parameters(DEFAULT_RULE, c) for c in (config_a, config_b))
+    # The default rule solves beta per system; both systems keep the rule's W.
+    W = system_kernel(DEFAULT_RULE, config_a)
+    return Pair(name, I_a, I_b, params_a, params_b, W, n_steps)
 
 
 def lytro_pair(name: str, far: Path, near: Path, n_steps: int) -> Pair:

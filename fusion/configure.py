@@ -133,6 +133,11 @@ def configure(stimuli: Sequence[NDArray], rule: ParameterRule) -> list[dict[str,
     return params
 
 
+def model_parameters(rule: ParameterRule, params: dict[str, float]) -> dict[str, float]:
+    """The parameters of ``rule.model`` among a system's configuration (without ``sum_W``)."""
+    return {p.name: params[p.name] for p in rule.model.parameters}
+
+
 def system_kernel(rule: ParameterRule, params: dict[str, float]) -> NDArray[np.float64]:
     """The coupling weights one system runs with: ``W`` rescaled to ``params["sum_W"]``.
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from fusion.configure import ParameterRule, configure, system_kernel
+from fusion.configure import ParameterRule, configure, model_parameters, system_kernel
 from fusion.decision import WINDOWS, blend, choose_sources, window_sums
 from fusion.images import im2double, rgb2gray
 from fusion.rule import DEFAULT_RULE
@@ -100,8 +100,7 @@ def _spike_counts(
 ) -> list[NDArray[np.int64]]:
     """Spike counts of every source's system, two systems at a time on two threads."""
     options = {"model": rule.model, "semantics": rule.semantics, "border": "zero"}
-    names = [p.name for p in rule.model.parameters]
-    model_params = [{n: p[n] for n in names} for p in params]
+    model_params = [model_parameters(rule, p) for p in params]
     kernels = [system_kernel(rule, p) for p in params]
     counts: list[NDArray[np.int64]] = []
     k = 0
@@ -137,8 +136,8 @@ def _spike_counts_cuda(
     kernels = [system_kernel(rule, p) for p in params]
     if any(not np.array_equal(w, kernels[0]) for w in kernels):
         raise NdcnpInputError("--device cuda runs one W for all systems; this rule rescales W")
-    names = [p.name for p in rule.model.parameters]
-    batch = {name: np.array([p[name] for p in params]) for name in names}
+    model_params = [model_parameters(rule, p) for p in params]
+    batch = {name: np.array([p[name] for p in model_params]) for name in model_params[0]}
     return simulate_grids_cuda(
         np.stack(stimuli), batch, kernels[0], n_steps, model=rule.model, semantics=rule.semantics
     )
