@@ -16,7 +16,7 @@ from ndtheory.errors import NdcnpInputError
 
 def get_parser() -> argparse.ArgumentParser:
     """Build the ``ndcnp`` argument parser with every subcommand."""
-    from fusion import cli_evaluate
+    from fusion import cli_evaluate, cli_fuse
     from ndtheory import cli as theory_cli
     from simulate import cli as simulate_cli
 
@@ -28,6 +28,7 @@ def get_parser() -> argparse.ArgumentParser:
     theory_cli.register(commands)
     simulate_cli.register(commands)
     cli_evaluate.register(commands)
+    cli_fuse.register(commands)
     return parser
 
 

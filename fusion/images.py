@@ -9,6 +9,7 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import Image, UnidentifiedImageError
 
+from fusion.png16 import png_header, read_png_rgb16, write_png_rgb16
 from ndtheory.errors import NdcnpInputError
 
 RGB2GRAY_WEIGHTS = (0.298936021293775, 0.587043074451121, 0.114020904255103)
@@ -36,6 +37,9 @@ def read_image(path: str | os.PathLike) -> NDArray:
     source = Path(path)
     if not source.is_file():
         raise NdcnpInputError(f"image {source} does not exist")
+    if png_header(source) == (16, 2):
+        # Pillow would drop the low byte of a 16-bit colour PNG.
+        return read_png_rgb16(source)
     try:
         with Image.open(source) as im:
             im.load()
@@ -61,6 +65,28 @@ def read_image(path: str | os.PathLike) -> NDArray:
     if array.size == 0:
         raise NdcnpInputError(f"image {source} is empty")
     return array
+
+
+def write_png(path: str | os.PathLike, image: NDArray) -> None:
+    """Write an image as PNG in its own bit depth, with deterministic bytes.
+
+    Parameters
+    ----------
+    path : path-like
+        Destination (written directly; wrap in
+        :func:`simulate.outputs.atomic_write` for all-or-nothing output).
+    image : (M, N) or (M, N, 3) ndarray of uint8 or uint16
+        8-bit stays 8-bit and 16-bit stays 16-bit, grey or colour.
+    """
+    if image.dtype == np.uint16 and image.ndim == 3:
+        write_png_rgb16(path, image)
+        return
+    if image.dtype == np.uint16:
+        Image.fromarray(image).save(path, format="PNG")
+        return
+    if image.dtype != np.uint8:
+        raise NdcnpInputError(f"PNG output needs uint8 or uint16 pixels; got {image.dtype}")
+    Image.fromarray(image).save(path, format="PNG")
 
 
 def rgb2gray(image: NDArray) -> NDArray:
