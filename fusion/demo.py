@@ -163,25 +163,31 @@ def run_demo(
     start = time.perf_counter()
     warmer = _start_metric_warmup()
 
-    with watch.stage("synthetic pair"):
-        image = sample_image()
-        mask = focus_mask(image.shape[:2])
-        source_a, source_b = multifocus_pair(image, mask, sigma=DEMO_SIGMA)
-    with watch.stage("theory audit"):
-        entries = audit()
-        bound = continuous_firing_bound(**PAPER_EXAMPLE, sum_W=PAPER_SUM_W)
-        supremum = finite_horizon_supremum(**PAPER_EXAMPLE, sum_W=PAPER_SUM_W)
-    with watch.stage("Fig. 2 simulation"):
-        fig2_rows = fig2_table()
-        traces = fig2_traces()
-    with watch.stage("fusion"):
-        result = fuse([source_a, source_b])
-    with watch.stage("metrics"):
-        warmer.join()
-        observable = np.any(source_a != source_b, axis=2)
-        accuracy = decision_map_accuracy(result.decision_map, mask)
-        accuracy_observable = decision_map_accuracy(result.decision_map, mask, valid=observable)
-        metrics = evaluate_pair(source_a, source_b, result.fused, ground_truth=image)
+    try:
+        with watch.stage("synthetic pair"):
+            image = sample_image()
+            mask = focus_mask(image.shape[:2])
+            source_a, source_b = multifocus_pair(image, mask, sigma=DEMO_SIGMA)
+        with watch.stage("theory audit"):
+            entries = audit()
+            bound = continuous_firing_bound(**PAPER_EXAMPLE, sum_W=PAPER_SUM_W)
+            supremum = finite_horizon_supremum(**PAPER_EXAMPLE, sum_W=PAPER_SUM_W)
+        with watch.stage("Fig. 2 simulation"):
+            fig2_rows = fig2_table()
+            traces = fig2_traces()
+        with watch.stage("fusion"):
+            result = fuse([source_a, source_b])
+        with watch.stage("metrics"):
+            warmer.join()
+            observable = np.any(source_a != source_b, axis=2)
+            accuracy = decision_map_accuracy(result.decision_map, mask)
+            accuracy_observable = decision_map_accuracy(result.decision_map, mask, valid=observable)
+            metrics = evaluate_pair(source_a, source_b, result.fused, ground_truth=image)
+    finally:
+        # Only an early failure leaves it running; numba writes its cache files atomically.
+        if warmer.is_alive():
+            warmer.terminate()
+            warmer.join()
 
     demo = DemoResult(
         output=out,
