@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import sympy as sp
 from numpy.typing import NDArray
 
 from ndtheory.bound import solve_for
@@ -58,8 +59,6 @@ class ParameterRule:
         if not self.fires_at_equality:
             return ND_CNP
         lhs, rhs = ND_CNP.firing.lhs, ND_CNP.firing.rhs
-        import sympy as sp
-
         return dataclasses.replace(ND_CNP, name="nd-cnp-ge", firing=sp.GreaterThan(lhs, rhs))
 
 

@@ -126,3 +126,21 @@ def test_fuse_rejects_a_radius_not_smaller_than_the_image():
     a, b = _pair(10)
     with pytest.raises(NdcnpInputError, match="radius 10 is not smaller"):
         fuse([a, b], radius=10)
+
+
+def test_flat_sources_tie_everywhere_and_give_the_second():
+    a = np.full((12, 12), 40, np.uint8)
+    b = np.full((12, 12), 90, np.uint8)
+    result = fuse([a, b], radius=2)
+    assert (result.counts[0] == result.counts[1]).all()
+    assert (result.decision_map == 0).all()
+    np.testing.assert_array_equal(result.fused, b)
+
+
+def test_fires_at_equality_rule_uses_ge():
+    import sympy as sp
+
+    rule = ParameterRule(W=((0, 1, 0), (1, 0, 1), (0, 1, 0)), alpha=0.5, beta=0.5, gamma=0.5)
+    assert isinstance(rule.model.fires, sp.StrictGreaterThan)
+    ge = ParameterRule(**{**rule.__dict__, "fires_at_equality": True})
+    assert isinstance(ge.model.fires, sp.GreaterThan)

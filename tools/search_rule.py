@@ -282,7 +282,8 @@ CANDIDATES["shared"] = [
 ]
 
 CANDIDATES["ownS"] = [
-    {"W": (np.array(W_INVDIST) * w).tolist(), "alpha": 0.5, "beta": be, "gamma": 0.9, "lam_scope": sco}
+    {"W": (np.array(W_INVDIST) * w).tolist(), "alpha": 0.5, "beta": be, "gamma": 0.9}
+    | {"lam_scope": sco}
     for w in (1 / 6, 1 / 3)
     for be in (0.2, 0.8)
     for sco in ("own", "shared")
@@ -315,6 +316,16 @@ def _radius_w(r: int, total: float) -> list[list[float]]:
 
 
 CANDIDATES["radiusW"] = [{"W": _radius_w(16, s), **PAPER_ABG} for s in (0.12, 1.2)]
+
+CANDIDATES["owncomp"] = [
+    {**F2, "alpha": al, "beta": 0.2, "gamma": ga, "lam_scope": sco}
+    for al, ga in ((0.2, 0.2), (0.5, 0.2), (0.2, 0.5))
+    for sco in ("own", "shared")
+]
+
+CANDIDATES["joint"] = [
+    {**F2, "W": (np.array(W_INVDIST) * s / 6).tolist(), "norm": "joint"} for s in (0.05, 0.1, 0.2)
+]
 
 
 def main(argv=None):
