@@ -17,8 +17,8 @@ from ndtheory.bound import (
     finite_horizon_supremum,
     solve_for,
 )
-from ndtheory.errors import NdcnpInputError
-from ndtheory.spec import ND_CNP
+from ndtheory.errors import NdcnpInputError, NotDerivableError
+from ndtheory.spec import MODELS, ND_CNP, SEMANTICS
 
 _BOUND_OPTIONS = {
     "alpha": "--alpha",
@@ -58,6 +58,44 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     bound.add_argument("--format", choices=("text", "json"), default="text")
     bound.set_defaults(handler=_run_bound)
+
+    regimes = actions.add_parser(
+        "regimes",
+        help="periodic firing patterns of ND-CNP and the inputs where each exists",
+        description=(
+            "Derive, for every primitive spike pattern of length <= --max-length, the periodic "
+            "orbit (fixed point of the map over one period) and the inputs I at which it "
+            "exists (firing holds on its 1-steps, fails on its 0-steps); list those that "
+            "exist in [--I-min, --I-max]."
+        ),
+    )
+    for name, flag in _BOUND_OPTIONS.items():
+        if name != "I":
+            regimes.add_argument(
+                flag, dest=name, type=float, required=True, help=_option_help(name)
+            )
+    regimes.add_argument("--max-length", type=int, default=6, help="longest pattern (default 6)")
+    regimes.add_argument("--I-min", dest="I_min", type=float, default=0.0, help="default 0")
+    regimes.add_argument(
+        "--I-max", dest="I_max", type=float, default=float("inf"), help="default: unbounded"
+    )
+    regimes.add_argument("--semantics", choices=SEMANTICS, default="decay")
+    regimes.add_argument(
+        "--coupling",
+        choices=("uniform", "always"),
+        default="uniform",
+        help="K = sum(W) P(t-1) (uniform grid, default) or K = sum(W) (neighbours always fire)",
+    )
+    regimes.add_argument("--format", choices=("text", "json"), default="text")
+    regimes.set_defaults(handler=_run_regimes)
+
+    derive = actions.add_parser(
+        "derive",
+        help="closed forms and continuous-firing condition of a declared model",
+        description="A model's continuous-firing closed forms and its bound, or why there is none.",
+    )
+    derive.add_argument("--model", choices=sorted(MODELS), default=ND_CNP.name)
+    derive.set_defaults(handler=_run_derive)
 
 
 def _option_help(name: str) -> str:
@@ -123,4 +161,77 @@ def _run_bound(args: argparse.Namespace) -> int:
             f"fires at every step from rest iff I >= {supremum.supremum:.12g}: every I_t is "
             "below the bound (approached as t -> oo), so I = bound fires at every step"
         )
+    return 0
+
+
+def _run_regimes(args: argparse.Namespace) -> int:
+    from ndtheory.regimes import regimes
+
+    params = {n: getattr(args, n) for n in ("alpha", "beta", "gamma", "lam")}
+    if not args.sum_W >= 0:
+        raise NdcnpInputError(f"--sum-w must be >= 0; got {args.sum_W:g}")
+    try:
+        found = regimes(
+            ND_CNP,
+            params,
+            args.sum_W,
+            max_length=args.max_length,
+            I_min=args.I_min,
+            I_max=args.I_max,
+            semantics=args.semantics,
+            coupling=args.coupling,
+        )
+    except NotDerivableError as error:
+        raise NdcnpInputError(str(error)) from None
+    rows = [
+        {
+            "pattern": r.pattern,
+            "rate": r.rate,
+            "I_low": r.bounds[0],
+            "I_high": r.bounds[1],
+            "low_closed": r.closed[0],
+            "high_closed": r.closed[1],
+        }
+        for r in found
+    ]
+    if args.format == "json":
+        print(json.dumps(rows))
+        return 0
+    print(
+        f"periodic patterns of length <= {args.max_length} ({args.semantics}, "
+        f"{args.coupling} coupling) for I in [{args.I_min:g}, {args.I_max:g}]:"
+    )
+    print(f"{'pattern':>12}  {'rate':>5}  I interval")
+    for row in rows:
+        left = "[" if row["low_closed"] else "("
+        right = "]" if row["high_closed"] else ")"
+        print(
+            f"{row['pattern']:>12}  {row['rate']:5.3f}  "
+            f"{left}{row['I_low']:.10g}, {row['I_high']:.10g}{right}"
+        )
+    return 0
+
+
+def _run_derive(args: argparse.Namespace) -> int:
+    from ndtheory.closed_forms import continuous_firing_closed_forms
+    from ndtheory.continuous_firing import derive_continuous_firing
+
+    model = MODELS[args.model]
+    print(f"{model.name}: {model.source}")
+    for name, update in model.updates("decay").items():
+        print(f"  {name}(t) = {update}")
+    print(f"  P(t) = [{model.fires}]")
+    try:
+        forms = continuous_firing_closed_forms(model)
+        print("continuous firing (neighbours too), t >= 1:")
+        for name, form in forms.items():
+            print(f"  {name}(t) = {form}")
+        condition = derive_continuous_firing(model)
+    except NotDerivableError as error:
+        print(f"no continuous-firing condition: {error}")
+        return 0
+    print(f"bound: I {condition.direction}= {condition.bound}")
+    for relation in condition.conditions:
+        print(f"  valid where {relation}")
+    print(condition.explanation)
     return 0

@@ -17,6 +17,7 @@ from functools import cache
 
 import sympy as sp
 
+from ndtheory.errors import NotDerivableError
 from ndtheory.recurrence import (
     AffineUpdate,
     RsolveCheck,
@@ -95,6 +96,10 @@ def _continuous_firing_closed_forms(
 ) -> tuple[tuple[str, sp.Expr], ...]:
     updates = model.updates(semantics)
     initial = model.initial_state()
+    for u in model.units:
+        others = sorted(v.name for v in model.units if v is not u and updates[u.name].has(v.symbol))
+        if others:
+            raise NotDerivableError(f"the update of {u.name} couples it to {', '.join(others)}")
     return tuple(
         (
             u.name,

@@ -25,8 +25,14 @@ Semantics say when the decay applies:
     Eqs. (1)-(3) read literally: the consumption acts only on steps after the
     neuron fired (``P(t-1) = 1``); otherwise ``X(t) = X(t-1) + inputs``.
 
-Under continuous firing the two coincide. A new variant is another
-:class:`NeuronModel` value; no code path changes.
+Under continuous firing the two coincide. A term that acts only on steps after
+the neuron fired (a *firing-gated* term, e.g. the constant consumption ``-u`` of
+Eq. (1) read literally) is written multiplied by ``P``: ``inputs = I + K - u*P``.
+Parameter-only subexpressions such as ``exp(-alpha_F)`` are allowed anywhere.
+
+A new variant is another :class:`NeuronModel` value; no code path changes. The
+shipped variants (classic CNP, DTNP, PCNN) are declared in
+:mod:`ndtheory.variants` and registered in :data:`MODELS`.
 
 References
 ----------
@@ -72,6 +78,9 @@ class Parameter:
         Whether the ends are excluded.
     description : str
         One line for help texts.
+    typical : (float, float), optional
+        Where the parameter is usually set, for sampling (property tests) and
+        plots when the valid range is unbounded; default: the valid range.
     """
 
     name: str
@@ -80,11 +89,29 @@ class Parameter:
     low_open: bool = True
     high_open: bool = True
     description: str = ""
+    typical: tuple[float, float] | None = None
 
     @property
     def symbol(self) -> sp.Symbol:
-        """The SymPy symbol with the assumptions the range implies."""
-        return sp.Symbol(self.name, positive=self.low >= 0 and (self.low > 0 or self.low_open))
+        """The SymPy symbol with the assumptions the range implies.
+
+        Positive for a range above 0 or open at 0, non-negative for ``[0, ...``,
+        real otherwise.
+        """
+        if self.low > 0 or (self.low == 0 and self.low_open):
+            return sp.Symbol(self.name, positive=True)
+        if self.low == 0:
+            return sp.Symbol(self.name, nonnegative=True)
+        return sp.Symbol(self.name, real=True)
+
+    @property
+    def sampling_range(self) -> tuple[float, float]:
+        """:attr:`typical` if given, else the valid range (which must then be finite)."""
+        if self.typical is not None:
+            return self.typical
+        if math.isinf(self.low) or math.isinf(self.high):
+            raise ValueError(f"{self.name}: an unbounded range needs a typical range")
+        return (self.low, self.high)
 
     @property
     def interval(self) -> sp.Interval:
@@ -180,7 +207,9 @@ class NeuronModel:
     semantics: tuple[str, ...] = SEMANTICS
     source: str = ""
     input_parameter: Parameter = field(
-        default=Parameter("I", 0.0, math.inf, low_open=False, description="external input")
+        default=Parameter(
+            "I", 0.0, math.inf, low_open=False, description="external input", typical=(0.0, 4.0)
+        )
     )
 
     def __post_init__(self) -> None:
@@ -329,7 +358,7 @@ ND_CNP = NeuronModel(
         _unit_interval("alpha", "feeding decay, U - u = alpha*U (Eq. 7)"),
         _unit_interval("beta", "linking decay, V - v = beta*V (Eq. 7)"),
         _unit_interval("gamma", "threshold decay, T - tau = gamma*T (Eq. 7)"),
-        Parameter("lam", 0.0, math.inf, description="threshold weight lambda"),
+        Parameter("lam", 0.0, math.inf, description="threshold weight lambda", typical=(0.5, 30.0)),
     ),
     firing=sp.StrictGreaterThan(_U * (1 + _V), _T),
     source="Li et al., ND-CNPFuse, Eqs. (1)-(3) with the linear decay of Eq. (7)",
@@ -341,5 +370,8 @@ PAPER_EXAMPLE: dict[str, float] = {"alpha": 0.8, "beta": 0.2, "gamma": 0.5, "lam
 PAPER_W: tuple[float, ...] = (0.1, 0.5, 0.0, 0.5, 0.1)
 """The paper's example W; it only enters through ``sum(W) = 1.2``."""
 
-MODELS: dict[str, NeuronModel] = {ND_CNP.name: ND_CNP}
-"""Every declared model by name."""
+# The variants are declared in their own leaf module, which reads the classes above.
+from ndtheory.variants import CNP_CLASSIC, DTNP, PCNN  # noqa: E402
+
+MODELS: dict[str, NeuronModel] = {m.name: m for m in (ND_CNP, CNP_CLASSIC, DTNP, PCNN)}
+"""Every shipped model by name."""

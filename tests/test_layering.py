@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-LEAVES = {"ndtheory.spec", "ndtheory.errors"}
+LEAVES = {"ndtheory.spec", "ndtheory.variants", "ndtheory.errors"}
 
 
 def imported_modules(package: str) -> set[tuple[str, str]]:
