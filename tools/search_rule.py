@@ -166,6 +166,27 @@ def params_for(cfg, a, b):
     return W, [(*out[k], lams[k]) for k in range(2)]
 
 
+def pa_params(x, lam_rule, beta):
+    """PA-PCNN (Yin et al. 2019) parameters mapped onto ND-CNP -- exploratory.
+
+    alpha = exp(-alpha_f) = std(S); linking strength lambda_pa = (S_max / S' - 1) / 6 scales the
+    3x3 inverse-distance W; gamma = exp(-alpha_e); lam = V_E or from Corollary 1.
+    """
+    sd = float(x.std())
+    s_prime = _otsu(x)
+    s_max = float(x.max())
+    link = max((s_max / s_prime - 1) / 6, 1e-3)
+    ea = sd  # exp(-alpha_f)
+    v_e = ea + 1 + 6 * link
+    gamma = min(max((s_prime * (1 - ea**3) / (1 - ea) + 6 * link * ea) / v_e, 1e-3), 0.999)
+    W = np.array(W_INVDIST) * link
+    if lam_rule == "VE":
+        lam = v_e
+    else:
+        lam = corollary1_lam(s_max, ea, beta, gamma, W.sum())
+    return W, (ea, beta, gamma, lam)
+
+
 def run_pair(args):
     cfg, i, a, b, mask, ref = args
     scale = cfg.get("scale", 1.0)
@@ -176,6 +197,17 @@ def run_pair(args):
     elif norm == "each":
         a, b = a / a.max(), b / b.max()
     a, b = a * scale, b * scale
+    if cfg.get("adaptive") == "pa-pcnn":
+        (Wa, pa), (Wb, pb) = (pa_params(x, cfg["lam_rule"], cfg.get("beta", 0.01)) for x in (a, b))
+        on_fire = cfg.get("semantics", "decay") == "decay-on-fire"
+        n = cfg.get("steps", 110)
+        ca = _cnp(a, Wa, *pa, n, on_fire, False).astype(float)
+        cb = _cnp(b, Wb, *pb, n, on_fire, False).astype(float)
+        size = 2 * cfg.get("radius", 16) + 1
+        fa = uniform_filter(ca, size, mode="constant")
+        fb = uniform_filter(cb, size, mode="constant")
+        agree = float(((fa > fb)[mask] == ref[mask]).mean())
+        return i, agree, float(ca.mean()), float(cb.mean()), pa[3]
     W, ps = params_for(cfg, a, b)
     on_fire = cfg.get("semantics", "decay") == "decay-on-fire"
     ge = cfg.get("fire", ">") == ">="
@@ -325,6 +357,12 @@ CANDIDATES["owncomp"] = [
 
 CANDIDATES["joint"] = [
     {**F2, "W": (np.array(W_INVDIST) * s / 6).tolist(), "norm": "joint"} for s in (0.05, 0.1, 0.2)
+]
+
+CANDIDATES["pa"] = [
+    {"adaptive": "pa-pcnn", "norm": norm, "lam_rule": lr}
+    for norm in ("each", "joint")
+    for lr in ("VE", "corollary1")
 ]
 
 
