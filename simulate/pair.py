@@ -15,6 +15,12 @@ from simulate.codegen import PrintedModel, print_model
 from simulate.grid import simulate_grid
 from simulate.reference import initial_values
 
+SPECIALISED_MAX_PIXELS = 2**19
+"""Largest grid (M*N) for the W-specialised kernel. Measured by ``bench_fusion.py``:
+it costs 2.4 CPU-ns per neuron update against 2.8 for the grid's numba engine up to
+512x512, but 3.4-4.4 against 2.8-3.6 from 1024x1024 on, where the grid engine's
+wavefront keeps its rows in cache and this kernel streams them."""
+
 
 def _run_zero_border(
     printed: PrintedModel, image: np.ndarray, params: dict[str, float], W: np.ndarray, n_steps: int
@@ -51,10 +57,11 @@ def simulate_pair(
     """Spike counts of the systems ``Phi_A`` and ``Phi_B`` of ND-CNPFuse (Sec. 4.2 (b)).
 
     Each system is the grid of :func:`simulate.grid.simulate_grid`, with the
-    same counts bit for bit. For the zero border (the paper's) it runs a kernel
-    specialised to W (see :mod:`simulate._pair_kernel`); other borders use the
-    grid's numba engine. The two systems run in two threads, which the kernels
-    allow by releasing the GIL, so on two cores a pair costs about one system.
+    same counts bit for bit. For the zero border (the paper's) and grids of up
+    to :data:`SPECIALISED_MAX_PIXELS` neurons it runs a kernel specialised to W
+    (see :mod:`simulate._pair_kernel`); otherwise the grid's numba engine. The
+    two systems run in two threads, which the kernels allow by releasing the
+    GIL, so on two cores a pair costs about one system.
 
     Parameters
     ----------
@@ -92,7 +99,7 @@ def simulate_pair(
     zero_border = check_border(border) == "zero"
 
     def run(image: np.ndarray, params: dict[str, float]) -> np.ndarray:
-        if zero_border:
+        if zero_border and image.size <= SPECIALISED_MAX_PIXELS:
             return _run_zero_border(printed, image, params, kernel, steps)
         options = {"model": model, "semantics": semantics, "border": border}
         return simulate_grid(image, params, kernel, steps, **options).counts

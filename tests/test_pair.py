@@ -33,6 +33,17 @@ def test_each_system_equals_its_reference_run(threads, semantics, W):
     np.testing.assert_array_equal(b, ref_b)
 
 
+def test_grids_above_the_size_limit_equal_their_reference_runs(monkeypatch):
+    import simulate.pair
+
+    monkeypatch.setattr(simulate.pair, "SPECIALISED_MAX_PIXELS", 50)
+    rng = np.random.default_rng(5)
+    I_a, I_b = rng.uniform(0, 1.5, (2, 9, 12))
+    a, b = simulate_pair(I_a, I_b, PARAMS_A, PARAMS_B, W35, 30)
+    np.testing.assert_array_equal(a, reference(I_a, PARAMS_A, W35, 30))
+    np.testing.assert_array_equal(b, reference(I_b, PARAMS_B, W35, 30))
+
+
 def test_other_borders_equal_their_reference_runs():
     rng = np.random.default_rng(4)
     I_a, I_b = rng.uniform(0, 1.5, (2, 9, 12))
