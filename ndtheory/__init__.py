@@ -6,6 +6,7 @@ from ndtheory.bound import (
     finite_horizon_thresholds,
     solve_for,
 )
+from ndtheory.continuous_firing import derive_continuous_firing
 from ndtheory.errors import NdcnpInputError, NotDerivableError
 from ndtheory.spec import ND_CNP, NeuronModel, Parameter, Unit
 
@@ -17,6 +18,7 @@ __all__ = [
     "Parameter",
     "Unit",
     "continuous_firing_bound",
+    "derive_continuous_firing",
     "finite_horizon_supremum",
     "finite_horizon_thresholds",
     "solve_for",

@@ -18,6 +18,7 @@ from ndtheory.bound import (
     solve_for,
 )
 from ndtheory.errors import NdcnpInputError, NotDerivableError
+from ndtheory.findings import summary_lines
 from ndtheory.spec import MODELS, ND_CNP, SEMANTICS
 
 _BOUND_OPTIONS = {
@@ -35,7 +36,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "theory",
         help="derivations and the audit of the paper",
-        description="Without an action: the audit of the paper's Eqs. 8-19.",
+        description=(
+            "Without an action: the audit of the paper's Eqs. 8-19, then (text format) a "
+            "summary of what holds and fails of Theorem 4 and Corollary 1."
+        ),
     )
     parser.add_argument(
         "--format", choices=FORMATS, default="text", help="audit table format (default: text)"
@@ -107,6 +111,10 @@ def _option_help(name: str) -> str:
 
 def _run_audit(args: argparse.Namespace) -> int:
     print(format_audit(fmt=args.format))
+    if args.format == "text":
+        # the other formats are tables meant for machines or documents; keep them pure
+        print()
+        print("\n".join(summary_lines()))
     return 0
 
 

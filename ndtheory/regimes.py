@@ -28,13 +28,15 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
-import matplotlib.pyplot as plt
 import sympy as sp
-from matplotlib.axes import Axes
 
 from ndtheory.errors import NdcnpInputError, NotDerivableError
 from ndtheory.spec import SUM_W, I, K, NeuronModel, P
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 
 class NoFixedPointError(NotDerivableError):
@@ -181,7 +183,10 @@ def periodic_orbit(
     canonical(pattern)
     maps = _affine_maps(model, semantics, coupling)
     subs = dict(values or {})
-    maps = {s: (A.xreplace(subs), c.xreplace(subs)) for s, (A, c) in maps.items()}
+    maps = {
+        s: (A.xreplace(subs).applyfunc(_numeric), c.xreplace(subs).applyfunc(_numeric))
+        for s, (A, c) in maps.items()
+    }
     n = len(model.units)
     spikes = [int(pattern[-1])] + [int(ch) for ch in pattern]
     linear, offset = sp.eye(n), sp.zeros(n, 1)
@@ -217,6 +222,14 @@ def periodic_orbit(
     return PeriodicOrbit(pattern, tuple(states), tuple(margins), tuple(conditions))
 
 
+def _numeric(entry: sp.Expr) -> sp.Expr:
+    """A number that is not rational (``exp(-1/10)``) as a 50-digit float, so that
+    exact-rational orbits stay cheap; anything symbolic or rational is kept."""
+    if entry.is_number and not entry.is_Rational:
+        return sp.Float(entry.evalf(50), 50)
+    return entry
+
+
 def _exact(value: float) -> sp.Rational:
     return sp.Rational(value)  # the float's exact binary value
 
@@ -232,7 +245,8 @@ def existence_interval(
 ) -> sp.Set:
     """The inputs ``I`` at which the periodic orbit of ``pattern`` exists.
 
-    Exact: the float parameters enter as their exact binary values.
+    Exact: the float parameters enter as their exact binary values (irrational
+    coefficients such as ``exp(-alpha_F)`` as 50-digit floats).
 
     Returns
     -------
@@ -382,6 +396,8 @@ def plot_regimes(
     -------
     matplotlib.axes.Axes
     """
+    import matplotlib.pyplot as plt  # only when drawing
+
     ax = ax if ax is not None else plt.figure().add_subplot()
     ends = [e for r in found for e in r.bounds if math.isfinite(e)]
     right = I_max if I_max is not None else 1.2 * max(ends, default=1.0)

@@ -51,8 +51,9 @@ from simulate.analysis import classify
 from simulate.grid import simulate_grid
 from simulate.neuron import run_batch, simulate_neuron
 
-NEAR_ONE = st.one_of(st.floats(0.0, 2.0), st.floats(0.95, 1.05))
-"""Input factors (of the bound or of the supremum), half of them close to 1."""
+NEAR_ONE = st.one_of(st.floats(1e-3, 2.0), st.floats(0.95, 1.05))
+"""Input factors (of the bound or of the supremum), half of them close to 1; above 0
+because the a-priori bound on V under decay-on-fire needs I > 0 (tail_bounds.excess)."""
 ABOVE_ROUNDING = 1e-6
 """Relative distance from a threshold below which a float run and the exact one may differ
 in the first steps; draws closer to a threshold than this are filtered out."""
@@ -67,11 +68,14 @@ def run_train(params, sum_W, I, n_steps, neighbours, semantics):  # noqa: E741
 # --- 2. Necessity -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("semantics", SEMANTICS)
-@pytest.mark.parametrize("neighbours", ["uniform", "always"])
-@given(case=bound_cases(NEAR_ONE))
-@example(case=(PAPER_PARAMS, PAPER_SUM_W, 1.2))
-@example(case=(PAPER_PARAMS, PAPER_SUM_W, 1.19))
+@given(
+    semantics=st.sampled_from(SEMANTICS),
+    neighbours=st.sampled_from(["uniform", "always"]),
+    case=bound_cases(NEAR_ONE),
+)
+@example(semantics="decay", neighbours="uniform", case=(PAPER_PARAMS, PAPER_SUM_W, 1.2))
+@example(semantics="decay", neighbours="always", case=(PAPER_PARAMS, PAPER_SUM_W, 1.19))
+@example(semantics="decay-on-fire", neighbours="always", case=(PAPER_PARAMS, PAPER_SUM_W, 1.19))
 def test_every_run_of_spikes_respects_the_margin_bound(semantics, neighbours, case):
     """A run of m + 1 spikes ends with U(1+V) > T, so g(m) > 0: I > B - tol(m).
 
@@ -79,9 +83,7 @@ def test_every_run_of_spikes_respects_the_margin_bound(semantics, neighbours, ca
     geometric tail of ``B``.
     """
     params, sum_W, I = case  # noqa: E741
-    if semantics == "decay-on-fire" and neighbours == "always" and I <= 0:
-        return  # the a-priori bound on V needs I > 0 (tail_bounds.excess); I = 0 is silent
-    spikes = run_train(params, sum_W, I, 400, neighbours, semantics)
+    spikes = run_train(params, sum_W, I, 300, neighbours, semantics)
     longest = longest_run(spikes)
     if longest:
         d_u, d_v = excess(params, sum_W, I, semantics, neighbours)
@@ -92,8 +94,8 @@ def test_every_run_of_spikes_respects_the_margin_bound(semantics, neighbours, ca
         assert I > bound_of(params, sum_W) - tol - RUN_ROUNDING * (1 + I)
 
 
-@pytest.mark.parametrize("semantics", SEMANTICS)
 @given(
+    semantics=st.sampled_from(SEMANTICS),
     params=model_params(),
     kernel=kernels(max_radius=1),
     border=st.sampled_from(["zero", "reflect", "periodic"]),
@@ -228,11 +230,14 @@ def _not_near_a_threshold(case, n_steps=60):
     return bool(np.all(np.abs(I - thresholds) > ABOVE_ROUNDING * np.maximum(1.0, thresholds)))
 
 
-@pytest.mark.parametrize("semantics", SEMANTICS)
-@pytest.mark.parametrize("neighbours", ["uniform", "always"])
-@given(case=bound_cases(st.floats(0.0, 4.0)).filter(_not_near_a_threshold))
-@example(case=(PAPER_PARAMS, PAPER_SUM_W, 3.1))  # misses step 2 (I_2 = 103/33)
-@example(case=(PAPER_PARAMS, PAPER_SUM_W, 3.13))  # above sup_t I_t: every step
+@given(
+    semantics=st.sampled_from(SEMANTICS),
+    neighbours=st.sampled_from(["uniform", "always"]),
+    case=bound_cases(st.floats(0.0, 4.0)).filter(_not_near_a_threshold),
+)
+# misses step 2 (I_2 = 103/33), then above sup_t I_t: every step
+@example(semantics="decay", neighbours="uniform", case=(PAPER_PARAMS, PAPER_SUM_W, 3.1))
+@example(semantics="decay-on-fire", neighbours="always", case=(PAPER_PARAMS, PAPER_SUM_W, 3.13))
 def test_fires_at_every_step_from_rest_iff_above_every_threshold(semantics, neighbours, case):
     """From rest, the first missed step is the first t with I <= I_t (finite horizon, exact)."""
     params, sum_W, I = case  # noqa: E741
@@ -244,10 +249,16 @@ def test_fires_at_every_step_from_rest_iff_above_every_threshold(semantics, neig
     assert first_miss == predicted
 
 
-@pytest.mark.parametrize("semantics", SEMANTICS)
-@pytest.mark.parametrize("neighbours", ["uniform", "always"])
-@given(params=model_params(), sum_W=st.floats(0.0, 5.0), factor=st.floats(1.0 + 1e-6, 2.0))
-@example(params=PAPER_PARAMS, sum_W=PAPER_SUM_W, factor=1.001)
+@given(
+    semantics=st.sampled_from(SEMANTICS),
+    neighbours=st.sampled_from(["uniform", "always"]),
+    params=model_params(),
+    sum_W=st.floats(0.0, 5.0),
+    factor=st.floats(1.0 + 1e-6, 2.0),
+)
+@example(
+    semantics="decay", neighbours="uniform", params=PAPER_PARAMS, sum_W=PAPER_SUM_W, factor=1.001
+)
 def test_above_the_supremum_fires_at_every_step(semantics, neighbours, params, sum_W, factor):
     """I > sup_t I_t => fires at every step from rest, checked far past the supremum's step."""
     supremum = finite_horizon_supremum(**params, sum_W=sum_W)
@@ -272,11 +283,19 @@ SETTINGS_WHERE_SUFFICIENT = [
 ]
 
 
-@pytest.mark.parametrize(("neighbours", "semantics"), SETTINGS_WHERE_SUFFICIENT)
-@given(case=bound_cases(st.floats(1.0 + ABOVE_ROUNDING, 3.0)))
-@example(case=(PAPER_PARAMS, PAPER_SUM_W, 1.25))
-@example(case=({"alpha": 0.5, "beta": 0.5, "gamma": 0.5, "lam": 4.0}, 1.0, 0.35))
-def test_above_the_bound_fires_at_every_step_after_n_star_spikes(neighbours, semantics, case):
+@given(
+    setting=st.sampled_from(SETTINGS_WHERE_SUFFICIENT),
+    # I so close to B that N* exceeds 20000 spikes is left out (a horizon, not a weakness)
+    case=bound_cases(st.floats(1.0 + ABOVE_ROUNDING, 3.0)).filter(
+        lambda c: spikes_until_continuous(*c) is not None
+    ),
+)
+@example(setting=("uniform", "decay-on-fire"), case=(PAPER_PARAMS, PAPER_SUM_W, 1.25))
+@example(
+    setting=("always", "decay"),
+    case=({"alpha": 0.5, "beta": 0.5, "gamma": 0.5, "lam": 4.0}, 1.0, 0.35),
+)
+def test_above_the_bound_fires_at_every_step_after_n_star_spikes(setting, case):
     """I > B => every step after the N*-th spike fires (N* derived, not tuned).
 
     Each spike moves U and V toward their limits by the factors alpha, beta; a silent step
@@ -284,10 +303,9 @@ def test_above_the_bound_fires_at_every_step_after_n_star_spikes(neighbours, sem
     and T never exceeds T_oo. Uniform neighbours under ``decay`` break this: there a
     silent step decays U and V while the coupling is gone (the counterexamples above).
     """
+    neighbours, semantics = setting
     params, sum_W, I = case  # noqa: E741
     n_star = spikes_until_continuous(params, sum_W, I)
-    if n_star is None:
-        return  # I too close to B for a horizon below 20000 spikes
     # a silent stretch ends once U >= T_oo, and U grows by at least I per silent step
     silent = int(limits(params, sum_W, I)[2] / I) + 2
     n_steps = min(20_000, (n_star + 1) * silent + 10)
@@ -319,12 +337,18 @@ def solved_parameter_sets(draw):
     return {**decays, "lam": lam}, sum_W, input_max
 
 
-@pytest.mark.parametrize("semantics", SEMANTICS)
-@pytest.mark.parametrize("neighbours", ["uniform", "always"])
 @given(
-    case=solved_parameter_sets(), fractions=st.lists(st.floats(0.01, 0.95), min_size=1, max_size=8)
+    semantics=st.sampled_from(SEMANTICS),
+    neighbours=st.sampled_from(["uniform", "always"]),
+    case=solved_parameter_sets(),
+    fractions=st.lists(st.floats(0.01, 0.95), min_size=1, max_size=8),
 )
-@example(case=(PAPER_PARAMS, PAPER_SUM_W, 1.2), fractions=[0.5, 0.95])
+@example(
+    semantics="decay",
+    neighbours="uniform",
+    case=(PAPER_PARAMS, PAPER_SUM_W, 1.2),
+    fractions=[0.5, 0.95],
+)
 def test_solved_lam_keeps_inputs_below_the_maximum_from_lasting_firing(
     semantics, neighbours, case, fractions
 ):
@@ -346,8 +370,8 @@ def test_solved_lam_keeps_inputs_below_the_maximum_from_lasting_firing(
         assert longest_run(trains[:, k]) <= m_star
 
 
-@pytest.mark.parametrize("semantics", SEMANTICS)
 @given(
+    semantics=st.sampled_from(SEMANTICS),
     params=model_params(),
     kernel=kernels(max_radius=1),
     input_max=st.floats(0.01, 10.0),

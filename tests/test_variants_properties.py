@@ -15,7 +15,7 @@ import sympy as sp
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from ndtheory.closed_forms import continuous_firing_closed_forms
+from ndtheory.closed_forms import continuous_firing_closed_forms, general_closed_forms
 from ndtheory.continuous_firing import bound_value, derive_continuous_firing, margin_terms
 from ndtheory.errors import NdcnpInputError
 from ndtheory.recurrence import t
@@ -148,3 +148,24 @@ def test_below_the_bound_no_lasting_continuous_firing(name, data):
     n = max(300, 3 * int(fails[0]) + 100)
     spikes = simulate_neuron(value, params, n, model=model, neighbours="always", sum_W=sum_W).spikes
     assert not spikes[-50:].all()
+
+
+@pytest.mark.parametrize("name", NAMES)
+@given(data=st.data())
+def test_general_closed_forms_equal_a_neuron_with_random_neighbour_spikes(name, data):
+    """Theorems 1-2 generalised: the derived X(t) with K(n), P(n) sequences equals the
+    simulated neuron fed the same neighbour input (decay semantics)."""
+    model = MODELS[name]
+    params = data.draw(parameters(model))
+    value = data.draw(st.floats(*model.input_parameter.sampling_range))
+    n = 12
+    K_seq = data.draw(st.lists(st.floats(0.0, 2.0), min_size=n, max_size=n))
+    result = simulate_neuron(value, params, n, model=model, neighbours=K_seq)
+    spikes = [0, *map(int, result.spikes)]  # P(0) = 0
+    # The spec's K at step t is the paper's K(t-1): K(0) = K_seq[0] feeds step 1.
+    sequences = {"K": lambda m: K_seq[int(m)], "P": lambda m: spikes[int(m)]}
+    symbols = [model.symbols[p] for p in params] + [I]
+    for unit, form in general_closed_forms(model).items():
+        f = sp.lambdify([t, *symbols], form, modules=[sequences, "math"])
+        derived = [f(step, *params.values(), value) for step in range(n + 1)]
+        np.testing.assert_allclose(result.traces[unit], derived, rtol=1e-9, atol=1e-9)
