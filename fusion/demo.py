@@ -41,6 +41,7 @@ from fusion.synthetic import focus_mask, multifocus_pair, sample_image
 from ndtheory.audit import AuditEntry, audit
 from ndtheory.bound import continuous_firing_bound, finite_horizon_supremum
 from ndtheory.errors import NdcnpInputError
+from ndtheory.findings import summary_lines
 from ndtheory.spec import PAPER_EXAMPLE
 from simulate.fig2 import FIG2_RATES, PAPER_SUM_W, WINDOWS, Fig2Row, fig2_table, fig2_traces
 from simulate.plots import plot_counts, plot_fig2
@@ -172,6 +173,7 @@ def run_demo(
             entries = audit()
             bound = continuous_firing_bound(**PAPER_EXAMPLE, sum_W=PAPER_SUM_W)
             supremum = finite_horizon_supremum(**PAPER_EXAMPLE, sum_W=PAPER_SUM_W)
+            findings = summary_lines()
         with watch.stage("Fig. 2 simulation"):
             fig2_rows = fig2_table()
             traces = fig2_traces()
@@ -214,6 +216,7 @@ def run_demo(
             "supremum_step": supremum.step,
             "observable_share": float(observable.mean()),
             "mask_share": float(mask.mean()),
+            "findings": findings,
         }
         # The report's timings cover writing it, up to this point.
         demo.timings["pictures and files"] = time.perf_counter() - writing
@@ -421,6 +424,10 @@ def format_report(
         f"Theorem 4's bound I > {numbers['bound']:.6g}; started from rest, the neuron fires at "
         f"every step only for I > {numbers['supremum']:.6g} ({supremum_text}). Full table: "
         "`ndcnp theory`.",
+        "",
+        "```",
+        *numbers["findings"],
+        "```",
         "",
         "## Fig. 2",
         "",

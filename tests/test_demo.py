@@ -149,6 +149,8 @@ def test_audit_and_fig2_in_the_report_match_hand_derivations(demo_run):
     assert numbers["theory"]["bound"] == pytest.approx(6 / 5, abs=1e-12)
     assert numbers["theory"]["supremum"] == pytest.approx(103 / 33, abs=1e-12)
     assert numbers["theory"]["supremum_step"] == 2
+    # docs/findings.md: the summary of what holds and fails is in the report
+    assert "fails  I > B => continuous firing (uniform neighbours, decay semantics)" in report
     # docs/fig2.md: always-firing neighbours, decay, give the paper's rates over steps 91-100
     assert "| 60 / 70 / 100 / 100 |" in report
 
