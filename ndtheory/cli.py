@@ -75,9 +75,20 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     for name, flag in _BOUND_OPTIONS.items():
         if name != "I":
-            regimes.add_argument(
-                flag, dest=name, type=float, required=True, help=_option_help(name)
-            )
+            regimes.add_argument(flag, dest=name, type=float, default=None, help=_option_help(name))
+    regimes.add_argument(
+        "--model",
+        choices=sorted(MODELS),
+        default=ND_CNP.name,
+        help="a registered model (default nd-cnp, whose parameters have their own options)",
+    )
+    regimes.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a parameter of --model (repeat for each); not needed for nd-cnp",
+    )
     regimes.add_argument("--max-length", type=int, default=6, help="longest pattern (default 6)")
     regimes.add_argument("--I-min", dest="I_min", type=float, default=0.0, help="default 0")
     regimes.add_argument(
@@ -175,12 +186,15 @@ def _run_bound(args: argparse.Namespace) -> int:
 def _run_regimes(args: argparse.Namespace) -> int:
     from ndtheory.regimes import regimes
 
-    params = {n: getattr(args, n) for n in ("alpha", "beta", "gamma", "lam")}
+    model = MODELS[args.model]
+    params = _regime_params(args, model)
+    if args.sum_W is None:
+        raise NdcnpInputError("regimes needs --sum-w; got none")
     if not args.sum_W >= 0:
         raise NdcnpInputError(f"--sum-w must be >= 0; got {args.sum_W:g}")
     try:
         found = regimes(
-            ND_CNP,
+            model,
             params,
             args.sum_W,
             max_length=args.max_length,
@@ -206,7 +220,7 @@ def _run_regimes(args: argparse.Namespace) -> int:
         print(json.dumps(rows))
         return 0
     print(
-        f"periodic patterns of length <= {args.max_length} ({args.semantics}, "
+        f"{model.name}: periodic patterns of length <= {args.max_length} ({args.semantics}, "
         f"{args.coupling} coupling) for I in [{args.I_min:g}, {args.I_max:g}]:"
     )
     print(f"{'pattern':>12}  {'rate':>5}  I interval")
@@ -218,6 +232,31 @@ def _run_regimes(args: argparse.Namespace) -> int:
             f"{left}{row['I_low']:.10g}, {row['I_high']:.10g}{right}"
         )
     return 0
+
+
+def _regime_params(args: argparse.Namespace, model) -> dict[str, float]:
+    """The model's parameters from --param NAME=VALUE, or from --alpha.. for ND-CNP."""
+    given = {}
+    for item in args.param:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise NdcnpInputError(f"--param must be NAME=VALUE; got {item!r}")
+        try:
+            given[name.strip()] = float(value)
+        except ValueError:
+            raise NdcnpInputError(f"--param {name}: {value!r} is not a number") from None
+    if model is ND_CNP:
+        for name in ("alpha", "beta", "gamma", "lam"):
+            if getattr(args, name) is not None:
+                given[name] = getattr(args, name)
+        missing = [n for n in ("alpha", "beta", "gamma", "lam") if n not in given]
+        if missing:
+            raise NdcnpInputError(f"regimes needs {_BOUND_OPTIONS[missing[0]]}; got none")
+    elif any(getattr(args, n) is not None for n in ("alpha", "beta", "gamma", "lam")):
+        raise NdcnpInputError(
+            f"--alpha/--beta/--gamma/--lam are nd-cnp's; use --param for {model.name}"
+        )
+    return model.validate(given)
 
 
 def _run_derive(args: argparse.Namespace) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import numpy as np
 import pytest
@@ -171,3 +172,24 @@ def test_regimes_cli_bad_input_is_one_line(capsys):
 
 def test_simulated_classification_of_the_orbit_is_canonical():
     assert canonical(classify([0, 1, 1, 0, 1] * 6).pattern) == canonical("10110")
+
+
+def test_derive_cli_prints_each_variant_s_bound(capsys):
+    assert main(["theory", "derive", "--model", "cnp-classic"]) == 0
+    out = capsys.readouterr().out
+    assert "bound: I >= -sum_W + u" in out and "valid where sum_W - v > 0" in out
+    assert main(["theory", "derive", "--model", "dtnp"]) == 0
+    assert "theta(t) = h*(1 - g**(t - 1))/(1 - g)" in capsys.readouterr().out
+
+
+def test_regimes_cli_runs_any_registered_model(capsys):
+    args = ["theory", "regimes", "--model", "dtnp", "--param", "f=0.8", "--param", "g=0.6"]
+    assert (
+        main([*args, "--param", "h=5", "--sum-w", "1", "--max-length", "3", "--format", "json"])
+        == 0
+    )
+    rows = {r["pattern"]: r for r in json.loads(capsys.readouterr().out)}
+    # by hand: continuous firing exists above h(1 - f)/(1 - g) - sum(W) = 1.5
+    assert rows["1"]["I_low"] == pytest.approx(1.5, rel=1e-12) and not rows["1"]["low_closed"]
+    assert main([*args, "--sum-w", "1"]) == 2
+    assert "dtnp needs parameter h" in capsys.readouterr().err
