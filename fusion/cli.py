@@ -16,7 +16,7 @@ from ndtheory.errors import NdcnpInputError
 
 def get_parser() -> argparse.ArgumentParser:
     """Build the ``ndcnp`` argument parser with every subcommand."""
-    from fusion import cli_evaluate, cli_fuse
+    from fusion import cli_demo, cli_evaluate, cli_fuse
     from ndtheory import cli as theory_cli
     from simulate import cli as simulate_cli
 
@@ -27,8 +27,9 @@ def get_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     theory_cli.register(commands)
     simulate_cli.register(commands)
-    cli_fuse.register(commands)
+    cli_demo.register(commands)
     cli_evaluate.register(commands)
+    cli_fuse.register(commands)
     return parser
 
 

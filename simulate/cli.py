@@ -1,4 +1,3 @@
-# ruff: noqa: E741  (I is the paper's symbol for the external input)
 """``ndcnp simulate`` subcommands: neuron, grid, fig2, regime."""
 
 from __future__ import annotations
@@ -199,16 +198,14 @@ def _run_grid(args: argparse.Namespace) -> int:
 def _run_fig2(args: argparse.Namespace) -> int:
     import matplotlib.pyplot as plt
 
-    from simulate.analysis import firing_rate
     from simulate.fig2 import (
-        FIG2_INPUTS,
         FIG2_RATES,
         WINDOWS,
         fig2_table,
         fig2_traces,
         format_table,
     )
-    from simulate.plots import plot_neuron
+    from simulate.plots import plot_fig2
 
     out = check_output_path(args.output)
     table_out = check_output_path(args.table) if args.table else None
@@ -243,17 +240,7 @@ def _run_fig2(args: argparse.Namespace) -> int:
 
     results = fig2_traces(args.neighbours, args.semantics)
     fig, axes = plt.subplots(2, 2, figsize=(10, 6), layout="constrained", sharex=True)
-    window = WINDOWS["91-100"]
-    for ax, I, result, label in zip(axes.flat, FIG2_INPUTS, results, "abcd", strict=True):
-        rate = 100 * firing_rate(result.spikes, *window)
-        plot_neuron(
-            result,
-            ax=ax,
-            title=f"({label}) I = {I:g}: rate {100 * firing_rate(result.spikes):.0f}% over "
-            f"steps 1-100, {rate:.0f}% over 91-100 (shaded)",
-            window=(window[0] + 1, window[1]),
-        )
-    axes.flat[0].legend(fontsize=8, loc="upper left")
+    plot_fig2(results, axes=axes.flat)
     fig.suptitle(
         f"Fig. 2 setup: neighbours {args.neighbours}, semantics {args.semantics}", fontsize=10
     )

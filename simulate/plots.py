@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 
-from simulate.analysis import Sweep
+from simulate.analysis import Sweep, firing_rate
 from simulate.neuron import NeuronResult
 
 
@@ -117,3 +117,40 @@ def plot_counts(counts: np.ndarray, *, ax: Axes | None = None, title: str | None
     if title:
         ax.set_title(title, fontsize=9)
     return ax
+
+
+def plot_fig2(results: Sequence[NeuronResult], *, axes: Sequence[Axes] | None = None) -> list[Axes]:
+    """The four panels of the paper's Fig. 2, one per input of ``FIG2_INPUTS``.
+
+    Each panel is :func:`plot_neuron` with the rate over steps 1-100 and over
+    the shaded window 91-100 (the ten steps that give the paper's rates; see
+    ``docs/fig2.md``) in its title.
+
+    Parameters
+    ----------
+    results : sequence of NeuronResult
+        :func:`simulate.fig2.fig2_traces`, in the order of ``FIG2_INPUTS``.
+    axes : sequence of four matplotlib.axes.Axes, optional
+        Where to draw; default a new 2 x 2 figure.
+
+    Returns
+    -------
+    list of matplotlib.axes.Axes
+    """
+    from simulate.fig2 import FIG2_INPUTS, WINDOWS
+
+    if axes is None:
+        axes = plt.figure(figsize=(10, 6), layout="constrained").subplots(2, 2, sharex=True).flat
+    axes = list(axes)
+    first, last = WINDOWS["91-100"]
+    for ax, value, result, label in zip(axes, FIG2_INPUTS, results, "abcd", strict=True):
+        tail = 100 * firing_rate(result.spikes, first, last)
+        plot_neuron(
+            result,
+            ax=ax,
+            title=f"({label}) I = {value:g}: rate {100 * firing_rate(result.spikes):.0f}% over "
+            f"steps 1-100, {tail:.0f}% over 91-100 (shaded)",
+            window=(first + 1, last),
+        )
+    axes[0].legend(fontsize=8, loc="upper left")
+    return axes

@@ -80,10 +80,11 @@ def test_missing_parameter_and_no_solution(capsys):
     assert err.count("\n") == 1
 
 
-def test_docs_show_the_audit_table_as_the_tool_prints_it(capsys):
+@pytest.mark.parametrize("doc_path", ["docs/theory.md", "README.md"])
+def test_docs_show_the_audit_table_as_the_tool_prints_it(capsys, doc_path):
     from pathlib import Path
 
-    doc = (Path(__file__).parents[1] / "docs" / "theory.md").read_text()
+    doc = (Path(__file__).parents[1] / doc_path).read_text()
     table = doc.split("<!-- audit-table -->\n")[1].split("\n<!-- /audit-table -->")[0]
     assert main(["theory", "--format", "markdown"]) == 0
     assert capsys.readouterr().out.rstrip("\n") == table
