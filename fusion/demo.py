@@ -294,8 +294,10 @@ def _fig2_figure(traces: list) -> Figure:
 
 
 def _fusion_parameters(result: FusionResult) -> dict[str, float]:
+    # Shared by both systems but beta, which the rule solves per system (A, then B).
     params = dict(result.params[0])
     params["sum_W"] = float(DEFAULT_RULE.kernel.sum())
+    params["beta"] = [float(p["beta"]) for p in result.params]
     return params
 
 
@@ -402,9 +404,11 @@ def format_report(
         f"| where the sources differ | {100 * demo.accuracy_observable:.2f} % |",
         "",
         f"ND-CNPFuse with the default rule (`fusion.rule.DEFAULT_RULE`): alpha = "
-        f"{params['alpha']:g}, beta = {params['beta']:g}, gamma = {params['gamma']:g}, "
-        f"sum(W) = {params['sum_W']:g}, lam = {params['lam']:.6g} from Corollary 1 at the "
-        f"largest input, radius r = {DEFAULT_RADIUS}, t = {DEFAULT_STEPS} steps.",
+        f"{params['alpha']:g}, gamma = {params['gamma']:g}, sum(W) = {params['sum_W']:g}, "
+        f"lam = {params['lam']:.6g} from Corollary 1 at the largest input (with beta = "
+        f"{DEFAULT_RULE.beta:g}), then beta from Corollary 1 per system at its own "
+        f"{DEFAULT_RULE.own_percentile:g}th percentile: {params['beta'][0]:.6g} (A), "
+        f"{params['beta'][1]:.6g} (B); radius r = {DEFAULT_RADIUS}, t = {DEFAULT_STEPS} steps.",
         "",
         "## Quality metrics (the paper's Table 1)",
         "",
