@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -42,6 +41,8 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from process_stats import cpu_seconds, peak_rss_kb  # noqa: E402
 
 from fusion.configure import configure, model_parameters, system_kernel  # noqa: E402
 from fusion.decision import decision_map, window_sums  # noqa: E402
@@ -149,11 +150,6 @@ def _fusion_hot_path(pair: Pair) -> Counts:
     return a, b
 
 
-def _cpu_seconds() -> float:
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return time.process_time() + children.ru_utime + children.ru_stime
-
-
 def _in_process(run_pair: Callable[[Pair], Counts]) -> Engine:
     """An engine timing ``run_pair`` ``repeats`` times per pair, compiled beforehand."""
     warm: list[bool] = []
@@ -166,10 +162,10 @@ def _in_process(run_pair: Callable[[Pair], Counts]) -> Engine:
         for pair in pairs:
             walls, cpus = [], []
             for _ in range(repeats):
-                w0, c0 = time.perf_counter(), _cpu_seconds()
+                w0, c0 = time.perf_counter(), cpu_seconds()
                 counts = run_pair(pair)
                 walls.append(time.perf_counter() - w0)
-                cpus.append(_cpu_seconds() - c0)
+                cpus.append(cpu_seconds() - c0)
             out.append(PairRun(counts, statistics.median(walls), statistics.median(cpus)))
         return out
 
@@ -273,10 +269,10 @@ def _cuda_engine(pairs: Sequence[Pair], repeats: int) -> list[PairRun]:
     simulate_grids_cuda(stimuli[:2, :16, :16], {k: v[:2] for k, v in params.items()}, W, 2)
     walls, cpus = [], []
     for _ in range(repeats):
-        w0, c0 = time.perf_counter(), _cpu_seconds()
+        w0, c0 = time.perf_counter(), cpu_seconds()
         counts = simulate_grids_cuda(stimuli, params, W, n_steps)
         walls.append(time.perf_counter() - w0)
-        cpus.append(_cpu_seconds() - c0)
+        cpus.append(cpu_seconds() - c0)
     wall, cpu = statistics.median(walls) / len(batch), statistics.median(cpus) / len(batch)
     return [PairRun((counts[2 * k], counts[2 * k + 1]), wall, cpu) for k in range(len(pairs))]
 
@@ -320,22 +316,6 @@ def _workload_pairs(point: dict) -> list[Pair]:
             for n in point["names"]
         ]
     return [random_pair(tuple(point["shape"]), point["n_steps"], seed=point.get("seed", 0))]
-
-
-def peak_rss_kb() -> int:
-    """This process's peak resident memory in KiB.
-
-    Linux's ``ru_maxrss`` keeps the parent's high-water mark across fork and
-    exec, so a small child of a big parent would report the parent's size;
-    ``VmHWM`` belongs to the process's own memory map.
-    """
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def child_main(spec_path: str) -> None:

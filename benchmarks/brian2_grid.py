@@ -29,13 +29,13 @@ Usage: ``python brian2_grid.py JOB.npz RESULT.npz``.
 from __future__ import annotations
 
 import json
-import resource
 import sys
 import tempfile
 import time
-from pathlib import Path
 
 import numpy as np
+from process_stats import cpu_seconds as process_cpu_seconds
+from process_stats import peak_rss_kb
 
 
 def _synapse_indices(shape: tuple[int, int], W: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -81,28 +81,6 @@ def _model_code(job: dict) -> tuple[str, str, str, str]:
         if name + "next" in names:
             raise ValueError(f"unit name {name}next clashes with a temporary")
     return eqs, "\n".join(step), threshold, "P = 1\ncount += 1"
-
-
-def peak_rss_kb() -> int:
-    """This process's peak resident memory in KiB.
-
-    Linux's ``ru_maxrss`` keeps the parent's high-water mark across fork and
-    exec, so a small child of a big parent would report the parent's size;
-    ``VmHWM`` belongs to the process's own memory map.
-    """
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-
-
-def _cpu_seconds() -> float:
-    """CPU time of this process and its finished children (cpp_standalone runs a program)."""
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return time.process_time() + children.ru_utime + children.ru_stime
 
 
 def run_job(job_path: str, result_path: str) -> None:
@@ -152,10 +130,10 @@ def run_job(job_path: str, result_path: str) -> None:
         setup = time.perf_counter() - t0
         for s in range(S):
             for r in range(repeats):
-                t1, c1 = time.perf_counter(), _cpu_seconds()
+                t1, c1 = time.perf_counter(), process_cpu_seconds()
                 b2.device.run(run_args={getattr(group, n): v for n, v in system_values(s).items()})
                 seconds[s, r] = time.perf_counter() - t1
-                cpu_seconds[s, r] = _cpu_seconds() - c1
+                cpu_seconds[s, r] = process_cpu_seconds() - c1
             counts[s] = np.asarray(group.count[:]).reshape(M, N)
     else:
         net.store("initial")
@@ -168,10 +146,10 @@ def run_job(job_path: str, result_path: str) -> None:
                 net.restore("initial")
                 for name, value in system_values(s).items():
                     setattr(group, name, value)
-                t1, c1 = time.perf_counter(), _cpu_seconds()
+                t1, c1 = time.perf_counter(), process_cpu_seconds()
                 net.run(n_steps * b2.ms)
                 seconds[s, r] = time.perf_counter() - t1
-                cpu_seconds[s, r] = _cpu_seconds() - c1
+                cpu_seconds[s, r] = process_cpu_seconds() - c1
             counts[s] = np.asarray(group.count[:]).reshape(M, N)
     np.savez(
         result_path,
