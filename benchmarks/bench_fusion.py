@@ -40,7 +40,8 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+# The project and this folder's helpers, also when the script is loaded from a file path.
+sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
 from process_stats import cpu_seconds, peak_rss_kb  # noqa: E402
 
