@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numba
 import numpy as np
 
@@ -37,42 +39,74 @@ def box_sum(counts: np.ndarray, r: int, out: np.ndarray) -> None:
             out[i, j] = total
 
 
-@numba.njit(cache=True, nogil=True)
-def disk_sum(counts: np.ndarray, r: int, out: np.ndarray) -> None:
+def disk_half_widths(r: int) -> np.ndarray:
+    """``w[dy] = isqrt(r^2 - dy^2)`` for ``dy = 0..r``: the disk's row ``dy`` spans ``|x| <= w``."""
+    return np.array([math.isqrt(r * r - dy * dy) for dy in range(r + 1)], dtype=np.uint64)
+
+
+@numba.njit(cache=True, nogil=True, boundscheck=False)
+def _prefix_row(counts1: np.ndarray, start: int, N: int, r: int, row1: np.ndarray) -> None:
+    """``row1[k]`` = sum of the row's counts at columns ``< k - r`` (clipped to ``0..N``)."""
+    total = row1.dtype.type(0)
+    for k in range(r + 1):
+        row1[k] = total
+    for y in range(N):
+        total += counts1[start + y]
+        row1[r + 1 + y] = total
+    for k in range(N + r + 1, N + 2 * r + 1):
+        row1[k] = total
+
+
+@numba.njit(cache=True, nogil=True, boundscheck=False)
+def _add_segments(
+    acc: np.ndarray, ring1: np.ndarray, a: np.uint64, b: np.uint64, w: np.uint64, N: int
+) -> None:
+    """``acc[j]`` += the segments ``|y - j| <= w`` of the prefix rows at ``a`` and ``b``.
+
+    Two disk rows (``i - dy`` and ``i + dy``) per pass halve the passes over
+    ``acc``; unsigned offsets (no wrap-around test) let LLVM vectorise the loop.
+    """
+    lo_a, hi_a = a - w, a + np.uint64(1) + w
+    lo_b, hi_b = b - w, b + np.uint64(1) + w
+    for jj in range(N):
+        j = np.uint64(jj)
+        acc[j] += (ring1[hi_a + j] - ring1[lo_a + j]) + (ring1[hi_b + j] - ring1[lo_b + j])
+
+
+@numba.njit(cache=True, nogil=True, boundscheck=False)
+def disk_sum(
+    counts: np.ndarray, r: int, half: np.ndarray, ring: np.ndarray, out: np.ndarray
+) -> None:
     """``out[i, j]`` = sum of ``counts[x, y]`` over ``(x - i)^2 + (y - j)^2 <= r^2``, zeros outside.
 
-    Row ``x`` of the image lies in the disks of rows ``x - dy`` and ``x + dy`` as the
-    segment ``|y - j| <= w`` with ``w = isqrt(r^2 - dy^2)``; each segment sum runs
-    along the row (one entry in, one out) and is added to both rows. Exact,
-    O(M*N*r), and only one row of extra memory.
+    Row ``i + dy`` of the disk is the segment ``|y - j| <= half[|dy|]`` of that row:
+    a difference of two entries of the row's prefix sums. The prefix rows live in
+    ``ring``: ``min(M, 2r + 1)`` rows of ``N + 2r + 1`` (padded so that no index
+    leaves the row), each computed once, and a last row of zeros that stands for
+    rows outside the image. Every output row then adds ``r + 1`` vectorised passes
+    of shifted differences. Exact in integers, O(M*N*r).
     """
     M, N = counts.shape
+    rows = ring.shape[0] - 1
+    width = ring.shape[1]
+    zero = rows * width
+    ring[rows, :] = 0
+    counts1 = counts.reshape(-1)
+    ring1 = ring.reshape(-1)
+    acc = np.zeros(N, dtype=ring.dtype)
+    for x in range(min(r, M)):
+        _prefix_row(counts1, x * N, N, r, ring1[(x % rows) * width :])
     for i in range(M):
+        if i + r < M:
+            x = i + r
+            _prefix_row(counts1, x * N, N, r, ring1[(x % rows) * width :])
+        acc[:] = 0
+        for dy in range(r + 1):
+            # A row outside the image reads the all-zero row ``zero`` (the ring's last).
+            above = np.uint64(((i - dy) % rows) * width if i - dy >= 0 else zero)
+            below = np.uint64(((i + dy) % rows) * width if i + dy < M else zero)
+            if dy == 0:
+                below = np.uint64(zero)
+            _add_segments(acc, ring1, above + np.uint64(r), below + np.uint64(r), half[dy], N)
         for j in range(N):
-            out[i, j] = 0
-    segment = np.zeros(N, dtype=np.int64)
-    for dy in range(min(r, M - 1) + 1):
-        w = np.int64(np.sqrt(np.float64(r * r - dy * dy)))
-        # the float square root can be one off near perfect squares; settle it exactly
-        while w * w > r * r - dy * dy:
-            w -= 1
-        while (w + 1) * (w + 1) <= r * r - dy * dy:
-            w += 1
-        for x in range(M):
-            if x - dy < 0 and x + dy >= M:
-                continue
-            total = np.int64(0)
-            for y in range(min(w, N)):
-                total += counts[x, y]
-            for j in range(N):
-                if j + w < N:
-                    total += counts[x, j + w]
-                if j - w - 1 >= 0:
-                    total -= counts[x, j - w - 1]
-                segment[j] = total
-            if x - dy >= 0:
-                for j in range(N):
-                    out[x - dy, j] += segment[j]
-            if dy > 0 and x + dy < M:
-                for j in range(N):
-                    out[x + dy, j] += segment[j]
+            out[i, j] = acc[j]

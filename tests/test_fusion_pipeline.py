@@ -241,3 +241,27 @@ def test_unknown_device_is_refused():
     images = [np.zeros((8, 8), np.uint8), np.full((8, 8), 9, np.uint8)]
     with pytest.raises(NdcnpInputError, match="device must be 'cpu' or 'cuda'; got 'tpu'"):
         fuse(images, radius=1, n_steps=3, device="tpu")
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.int64])
+@pytest.mark.parametrize("shape, r", [((37, 53), 16), ((40, 9), 7), ((5, 70), 21), ((1, 1), 0)])
+def test_disk_window_matches_brute_force_at_fusion_radii(shape, r, dtype):
+    sm = np.random.default_rng(r).integers(0, 111, shape).astype(dtype)
+    M, N = shape
+    y, x = np.mgrid[0:M, 0:N]
+    wide = sm.astype(np.int64)
+    brute = np.array(
+        [[wide[(y - i) ** 2 + (x - j) ** 2 <= r * r].sum() for j in range(N)] for i in range(M)]
+    )
+    np.testing.assert_array_equal(window_sum(sm, r, window="disk"), brute)
+
+
+def test_disk_window_with_counts_too_large_for_32_bits():
+    # 2**40 per pixel overflows 32-bit prefix sums: the kernel must fall back to 64 bits.
+    sm = np.full((6, 7), 2**40, dtype=np.int64)
+    sm[2, 3] = -(2**41)
+    y, x = np.mgrid[0:6, 0:7]
+    brute = np.array(
+        [[sm[(y - i) ** 2 + (x - j) ** 2 <= 9].sum() for j in range(7)] for i in range(6)]
+    )
+    np.testing.assert_array_equal(window_sum(sm, 3, window="disk"), brute)
