@@ -11,11 +11,16 @@ separate jitted function whose loop over the row LLVM vectorises:
 1. ``K`` is the sum over the non-zero weights of W in the reference's row-major
    order from ``0.0`` (``0.0 + w0*P0 + w1*P1 + ...``, left to right:
    floating-point addition is not associative, so the order is part of
-   bit-identity). Up to :data:`TABLE_MAX_TERMS` weights it is read from a table
-   of that sum for every spike pattern, indexed by the neighbours' spike bits
+   bit-identity). It is read from a table of that sum for every spike pattern
    (the loop loses its chain of dependent additions: 1.44 against 1.67 CPU-ns
-   per update at 520x520, ``benchmarks/bench_simulate_grid.py``); beyond, the
-   sum is written out with the weights as literals;
+   per update at 520x520, ``benchmarks/bench_simulate_grid.py``). For a W of at
+   most :data:`PATTERN_MAX_BITS` entries (3x3, 1x5) the index is assembled
+   from *row patterns*: after each row of a step, one byte per neuron holds the
+   spikes of its window's columns as bits (``_pattern_row``), so a neuron reads
+   one byte per row of W instead of one per weight (1.2 against 1.4 CPU-ns per
+   update at 520x520). Other W up to :data:`TABLE_MAX_TERMS` non-zero weights
+   index the table by the neighbours' spike bits; beyond, the sum is written
+   out with the weights as literals;
 2. the units are updated with the printed expressions, branch-free;
 3. the new spike (0/1) goes into a padded buffer whose border is drawn once
    (zero border: never written) and the count is incremented.
@@ -58,13 +63,12 @@ from simulate.codegen import PrintedModel
 
 _ROW_TEMPLATE = """
 @numba.njit(nogil=True, boundscheck=False)
-def _update_row(_P_old1, _P_new1, _I1, _C1, {flat_args}_bs, _bi, _offsets, _N, {scalars}):
+def _update_row(_S_old1, _P_new1, _I1, _C1, {flat_args}_bs, _bi, _offsets, _N, {scalars}):
 {load_offsets}
-    _op = _offsets[{n_terms}]
+    _op = _offsets[{n_offsets}]
     for _jj in range(_N):
         _j = np.uint64(_jj)
-        K = {coupling}
-        P = _P_old1[_op + _j]
+{neighbourhood}
         I = _I1[_bi + _j]
 {load}
 {update}
@@ -72,19 +76,29 @@ def _update_row(_P_old1, _P_new1, _I1, _C1, {flat_args}_bs, _bi, _offsets, _N, {
         _fired = ({lhs}) {op} ({rhs})
         _P_new1[_op + _j] = np.uint8(_fired)
         _C1[_bi + _j] += np.uint16(_fired)
+{pattern_row}"""
+
+_PATTERN_ROW = """
+@numba.njit(nogil=True, boundscheck=False)
+def _pattern_row(_P1, _H1, _ps, _hs, _N):
+    for _jj in range(_N):
+        _j = np.uint64(_jj)
+        _H1[_hs + _j] = {pattern}
 """
 
 _TEMPLATE = """
-def grid_kernel(_stimulus, _P_a, _P_b, _col_pad, _col_src, _copy_start, _copy_rows, _lag, _block,
-                _n_steps, _rec_start, _rec_col, _rec_slot, _traces, _counts,
+def grid_kernel(_stimulus, _P_a, _P_b, _H_a, _H_b, _col_pad, _col_src, _copy_start, _copy_rows,
+                _lag, _block, _n_steps, _rec_start, _rec_col, _rec_slot, _traces, _counts,
                 {states}{initial}{scalars}):
     _M, _N = _stimulus.shape
     _Np = _P_a.shape[1]
     _ring = {first_state}.shape[0]
-    _offsets = np.empty({n_terms} + 1, dtype=np.uint64)
+    _offsets = np.empty({n_offsets} + 1, dtype=np.uint64)
     # Flat views indexed by unsigned offsets: no wrap-around test, so the row loop vectorises.
     _Pa1 = _P_a.reshape(-1)
     _Pb1 = _P_b.reshape(-1)
+    _Ha1 = _H_a.reshape(-1)
+    _Hb1 = _H_b.reshape(-1)
     _I1 = _stimulus.reshape(-1)
     _C1 = _counts.reshape(-1)
 {flat_states}
@@ -110,10 +124,16 @@ def grid_kernel(_stimulus, _P_a, _P_b, _col_pad, _col_src, _copy_start, _copy_ro
                     _P_old1 = _Pa1
                     _P_new1 = _Pb1
                     _P_new = _P_b
+                    _H_old1 = _Ha1
+                    _H_new1 = _Hb1
+                    _H_new = _H_b
                 else:
                     _P_old1 = _Pb1
                     _P_new1 = _Pa1
                     _P_new = _P_a
+                    _H_old1 = _Hb1
+                    _H_new1 = _Ha1
+                    _H_new = _H_a
                 _r = _i % _ring
                 _bs = np.uint64(_r * _N)
                 _bi = np.uint64(_i * _N)
@@ -122,15 +142,17 @@ def grid_kernel(_stimulus, _P_a, _P_b, _col_pad, _col_src, _copy_start, _copy_ro
                         _j = np.uint64(_jj)
 {init_row}
 {term_offsets}
-                _update_row(_P_old1, _P_new1, _I1, _C1, {flat_args}_bs, _bi, _offsets, _N,
+                _update_row({source}, _P_new1, _I1, _C1, {flat_args}_bs, _bi, _offsets, _N,
                             {scalars})
                 _pr = _i + {pad_r}
                 for _b in range(_col_pad):
                     _P_new[_pr, _b] = _P_new[_pr, _col_src[_b] + {pad_c}]
                 for _b in range(_Np - _col_pad, _Np):
                     _P_new[_pr, _b] = _P_new[_pr, _col_src[_b] + {pad_c}]
+{make_pattern}
                 for _m in range(_copy_start[_i], _copy_start[_i + 1]):
                     _P_new[_copy_rows[_m], :] = _P_new[_pr, :]
+{copy_pattern}
                 for _q in range(_rec_start[_i], _rec_start[_i + 1]):
                     _j = _rec_col[_q]
                     _slot = _rec_slot[_q]
@@ -148,30 +170,79 @@ def _indent(lines: list[str], level: int) -> str:
 TABLE_MAX_TERMS = 10
 """Most non-zero weights for which K is read from a table (2**10 float64 = 8 KB)."""
 
+PATTERN_MAX_BITS = 9
+"""Largest W (rows x columns, zeros included) whose K is read through row patterns."""
 
-def coupling_table(weights: np.ndarray) -> list[float]:
+
+def uses_row_patterns(kernel: np.ndarray) -> bool:
+    """Whether the kernel for W indexes K's table by row patterns (see the module docstring)."""
+    rows, cols = kernel.shape
+    return rows * cols <= PATTERN_MAX_BITS and cols <= 8 and bool(np.any(kernel))
+
+
+def coupling_table(weights: np.ndarray, bits: list[int] | None = None) -> list[float]:
     """K for every spike pattern of the neighbours, summed as the reference sums it.
 
-    Entry ``m`` has neighbour ``k`` firing when bit ``k`` of ``m`` is set, and is
-    ``((0.0 + w0*P0) + w1*P1) + ...`` in Python floats, the same IEEE double
-    operations in the same order as :func:`simulate.reference.coupling_input`.
+    Entry ``m`` has neighbour ``k`` firing when bit ``bits[k]`` (default ``k``) of
+    ``m`` is set, and is ``((0.0 + w0*P0) + w1*P1) + ...`` in Python floats, the
+    same IEEE double operations in the same order as
+    :func:`simulate.reference.coupling_input`.
     """
+    bits = list(range(len(weights))) if bits is None else bits
     table = []
-    for m in range(2 ** len(weights)):
+    for m in range(2 ** (max(bits, default=-1) + 1)):
         total = 0.0
-        for k, w in enumerate(weights):
-            total = total + float(w) * float((m >> k) & 1)
+        for b, w in zip(bits, weights, strict=True):
+            total = total + float(w) * float((m >> b) & 1)
         table.append(total)
     return table
 
 
-def _coupling(terms: list[str], weights: np.ndarray) -> str:
-    """K as an expression: a table look-up indexed by the neighbours' spike bits
-    (no chain of dependent additions in the loop), or the sum written out."""
-    if not 0 < len(terms) <= TABLE_MAX_TERMS:
-        return " + ".join(["0.0", *terms])
-    bits = [f"(np.uint32(_P_old1[_o{k} + _j]) << np.uint32({k}))" for k in range(len(terms))]
-    return "_K_TABLE[" + " | ".join(bits) + "]"
+def _neighbourhood(
+    kernel: np.ndarray, weights: np.ndarray
+) -> tuple[list[str], list[str], str, list[float] | None]:
+    """How the row loop reads the neighbours: offsets, loop lines, pattern, K table.
+
+    Three forms, fastest first: a table indexed by the row patterns of the
+    window (one byte per row of W holds its spikes as bits), a table indexed by
+    the spike bits of the non-zero weights, or the sum written out.
+    """
+    rows, cols, _ = kernel_offsets(kernel)
+    pad_r, pad_c = kernel.shape[0] // 2, kernel.shape[1] // 2
+    width = kernel.shape[1]
+    if uses_row_patterns(kernel):
+        offsets = [f"_offsets[{a}] = np.uint64((_i + {a}) * _N)" for a in range(kernel.shape[0])]
+        offsets.append(f"_offsets[{len(offsets)}] = np.uint64((_i + {pad_r}) * _Np + {pad_c})")
+        index = " | ".join(
+            f"(np.uint32(_S_old1[_o{a} + _j]) << np.uint32({a * width}))"
+            for a in range(kernel.shape[0])
+        )
+        centre = pad_r * width + pad_c
+        lines = [
+            f"_m = {index}",
+            "K = _K_TABLE[_m]",
+            f"P = (_m >> np.uint32({centre})) & np.uint32(1)",
+        ]
+        pattern = " | ".join(
+            f"(_P1[_ps + _j + np.uint64({c})] << np.uint8({c}))" for c in range(width)
+        )
+        return (
+            offsets,
+            lines,
+            pattern,
+            coupling_table(weights, [int(a * width + c) for a, c in zip(rows, cols, strict=True)]),
+        )
+    offsets = [
+        f"_offsets[{k}] = np.uint64((_i + {a}) * _Np + {b})"
+        for k, (a, b) in enumerate(zip([*rows, pad_r], [*cols, pad_c], strict=True))
+    ]
+    terms = [f"{float(w)!r} * _S_old1[_o{k} + _j]" for k, w in enumerate(weights)]
+    if 0 < len(terms) <= TABLE_MAX_TERMS:
+        bits = [f"(np.uint32(_S_old1[_o{k} + _j]) << np.uint32({k}))" for k in range(len(terms))]
+        coupling, table = "_K_TABLE[" + " | ".join(bits) + "]", coupling_table(weights)
+    else:
+        coupling, table = " + ".join(["0.0", *terms]), None
+    return offsets, [f"K = {coupling}", "P = _S_old1[_op + _j]"], "", table
 
 
 def kernel_source(printed: PrintedModel, kernel: np.ndarray) -> str:
@@ -180,12 +251,9 @@ def kernel_source(printed: PrintedModel, kernel: np.ndarray) -> str:
     scalars = [*printed.parameters, *printed.constants]
     lhs, rhs = f"({printed.fire_lhs})", f"({printed.fire_rhs})"
     pad_r, pad_c = kernel.shape[0] // 2, kernel.shape[1] // 2
-    rows, cols, weights = kernel_offsets(kernel)
-    terms = [f"{float(w)!r} * _P_old1[_o{k} + _j]" for k, w in enumerate(weights)]
-    term_offsets = [
-        f"_offsets[{k}] = np.uint64((_i + {a}) * _Np + {b})"
-        for k, (a, b) in enumerate(zip([*rows, pad_r], [*cols, pad_c], strict=True))
-    ]
+    weights = kernel_offsets(kernel)[2]
+    term_offsets, neighbourhood, pattern, table_values = _neighbourhood(kernel, weights)
+    patterns = bool(pattern)
 
     def record(t: str, level: int) -> str:
         values = [*units, lhs, rhs, "P"]
@@ -194,12 +262,13 @@ def kernel_source(printed: PrintedModel, kernel: np.ndarray) -> str:
     common = {
         "flat_args": "".join(f"flat_{u}, " for u in units),
         "scalars": ", ".join(scalars),
-        "n_terms": len(terms),
     }
+    n_offsets = len(term_offsets) - 1
     row = _ROW_TEMPLATE.format(
         **common,
-        load_offsets=_indent([f"_o{k} = _offsets[{k}]" for k in range(len(terms))], 1),
-        coupling=_coupling(terms, weights),
+        n_offsets=n_offsets,
+        load_offsets=_indent([f"_o{k} = _offsets[{k}]" for k in range(n_offsets)], 1),
+        neighbourhood=_indent(neighbourhood, 2),
         load=_indent([f"{u} = flat_{u}[_bs + _j]" for u in units], 2),
         # Synchronous update: every new value from step t - 1, then commit.
         update=_indent(
@@ -210,20 +279,32 @@ def kernel_source(printed: PrintedModel, kernel: np.ndarray) -> str:
         lhs=printed.fire_lhs,
         op=printed.fire_op,
         rhs=printed.fire_rhs,
+        pattern_row=_PATTERN_ROW.format(pattern=pattern) if patterns else "",
     )
     table = ""
-    if 0 < len(terms) <= TABLE_MAX_TERMS:
-        values = ", ".join(repr(v) for v in coupling_table(weights))
+    if table_values is not None:
+        values = ", ".join(repr(v) for v in table_values)
         table = f"\n_K_TABLE = np.array([{values}])\n"
+    make_pattern = copy_pattern = ""
+    if patterns:
+        # The new row's patterns, once its border columns hold their copies.
+        make_pattern = _indent(
+            ["_pattern_row(_P_new1, _H_new1, np.uint64(_pr * _Np), np.uint64(_pr * _N), _N)"], 4
+        )
+        copy_pattern = _indent(["_H_new[_copy_rows[_m], :] = _H_new[_pr, :]"], 5)
     return (
         table
         + row
         + _TEMPLATE.format(
             **common,
+            source="_H_old1" if patterns else "_P_old1",
+            make_pattern=make_pattern,
+            copy_pattern=copy_pattern,
             states="".join(f"state_{u}, " for u in units),
             initial="".join(f"init_{u}, " for u in units),
             first_state=f"state_{units[0]}",
             flat_states=_indent([f"flat_{u} = state_{u}.reshape(-1)" for u in units], 1),
+            n_offsets=n_offsets,
             term_offsets=_indent(term_offsets, 4),
             load_rec0=_indent([f"{u} = init_{u}" for u in units], 3),
             load_rec5=_indent([f"{u} = state_{u}[_r, _j]" for u in units], 5),

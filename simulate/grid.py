@@ -136,7 +136,7 @@ def _run_numba(
     border: str,
     rec: tuple[np.ndarray, np.ndarray] | None,
 ) -> tuple[np.ndarray, np.ndarray | None]:
-    from simulate._kernel import grid_kernel
+    from simulate._kernel import grid_kernel, uses_row_patterns
 
     M, N = stimulus.shape
     pad_r, pad_c = kernel.shape[0] // 2, kernel.shape[1] // 2
@@ -162,10 +162,14 @@ def _run_numba(
     constants = printed.constant_values(params)
     scalars = [float(params[p]) for p in printed.parameters]
     scalars += [float(constants[c]) for c in printed.constants]
+    # Row patterns (one byte per neuron and row of W) only where the kernel reads them.
+    patterns = (M + 2 * pad_r, N) if uses_row_patterns(kernel) else (1, 1)
     grid_kernel(printed, kernel)(
         stimulus,
         np.zeros(padded, dtype=np.uint8),
         np.zeros(padded, dtype=np.uint8),
+        np.zeros(patterns, dtype=np.uint8),
+        np.zeros(patterns, dtype=np.uint8),
         0 if border == "zero" else pad_c,
         col_src,
         copy_start,

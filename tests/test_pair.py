@@ -99,10 +99,11 @@ def test_coupling_is_summed_in_row_major_order_from_zero(monkeypatch):
 
     W = np.array([[0.0, 0.5, 0.0], [0.25, 0.0, 0.125], [0.0, 0.0, 1.0]])
     monkeypatch.setattr(_kernel, "TABLE_MAX_TERMS", 0)  # the sum written out
+    monkeypatch.setattr(_kernel, "PATTERN_MAX_BITS", 0)
     source = _kernel.kernel_source(print_model(ND_CNP, "decay"), W)
     expected = (
-        "K = 0.0 + 0.5 * _P_old1[_o0 + _j] + 0.25 * _P_old1[_o1 + _j]"
-        " + 0.125 * _P_old1[_o2 + _j] + 1.0 * _P_old1[_o3 + _j]"
+        "K = 0.0 + 0.5 * _S_old1[_o0 + _j] + 0.25 * _S_old1[_o1 + _j]"
+        " + 0.125 * _S_old1[_o2 + _j] + 1.0 * _S_old1[_o3 + _j]"
     )
     assert expected in source
     # ... with the offsets of (row, col) = (0, 1), (1, 0), (1, 2), (2, 2) in the padded grid.
@@ -110,7 +111,7 @@ def test_coupling_is_summed_in_row_major_order_from_zero(monkeypatch):
         assert f"_offsets[{k}] = np.uint64((_i + {a}) * _Np + {b})" in source
 
 
-def test_coupling_table_adds_in_row_major_order_from_zero():
+def test_coupling_table_adds_in_row_major_order_from_zero(monkeypatch):
     # Up to TABLE_MAX_TERMS weights K is looked up by the neighbours' spike bits; each
     # entry must be the reference's left-to-right sum. (0.1 + 0.2) + 0.3 is
     # 0.6000000000000001 in IEEE doubles, 0.1 + (0.2 + 0.3) is 0.6.
@@ -120,7 +121,32 @@ def test_coupling_table_adds_in_row_major_order_from_zero():
 
     table = _kernel.coupling_table(np.array([0.1, 0.2, 0.3]))
     assert table == [0.0, 0.1, 0.2, 0.30000000000000004, 0.3, 0.4, 0.5, 0.6000000000000001]
+    monkeypatch.setattr(_kernel, "PATTERN_MAX_BITS", 0)
     source = _kernel.kernel_source(print_model(ND_CNP, "decay"), np.array([[0.1, 0.2, 0.3]]))
     assert "_K_TABLE = np.array([0.0, 0.1, 0.2, 0.30000000000000004, 0.3," in source
-    bits = " | ".join(f"(np.uint32(_P_old1[_o{k} + _j]) << np.uint32({k}))" for k in range(3))
+    bits = " | ".join(f"(np.uint32(_S_old1[_o{k} + _j]) << np.uint32({k}))" for k in range(3))
     assert f"K = _K_TABLE[{bits}]" in source
+
+
+def test_row_pattern_table_puts_each_weight_at_its_window_bit():
+    # A 3x3 W reads three row patterns: bit 3a + c of the index is the spike at
+    # window row a, column c. The table keeps the reference's order of the
+    # non-zero weights: (0, 1), (1, 0), (1, 2), (2, 2) are bits 1, 3, 5, 8.
+    from ndtheory.spec import ND_CNP
+    from simulate import _kernel
+    from simulate.codegen import print_model
+
+    W = np.array([[0.0, 0.5, 0.0], [0.25, 0.0, 0.125], [0.0, 0.0, 1.0]])
+    source = _kernel.kernel_source(print_model(ND_CNP, "decay"), W)
+    table = eval(source.split("_K_TABLE = np.array(")[1].split(")")[0])
+    assert len(table) == 512
+    assert table[2 | 8 | 32 | 256] == ((0.5 + 0.25) + 0.125) + 1.0
+    assert table[8 | 256] == 1.25 and table[32] == 0.125
+    # Bits of zero weights (the centre, the corners but one) add nothing.
+    assert table[1 | 4 | 16 | 64] == 0.0 and table[511] == table[2 | 8 | 32 | 256]
+    index = " | ".join(f"(np.uint32(_S_old1[_o{a} + _j]) << np.uint32({3 * a}))" for a in range(3))
+    assert f"_m = {index}" in source and "P = (_m >> np.uint32(4)) & np.uint32(1)" in source
+    # Same IEEE order as the reference: (0.1 + 0.2) + 0.3 in one row pattern.
+    row = _kernel.kernel_source(print_model(ND_CNP, "decay"), np.array([[0.1, 0.2, 0.3]]))
+    expected = "0.0, 0.1, 0.2, 0.30000000000000004, 0.3, 0.4, 0.5, 0.6000000000000001"
+    assert f"_K_TABLE = np.array([{expected}])" in row

@@ -139,12 +139,13 @@ def test_wavefront_block_size_does_not_change_results(monkeypatch, block):
     monkeypatch.setattr(simulate.grid, "BLOCK_STEPS", block)
     rng = np.random.default_rng(11)
     stimulus = rng.random((11, 8)) * 1.5
-    W = KERNELS["5x5 random"]
-    for border in ("zero", "reflect"):
-        fast = simulate_grid(stimulus, PAPER_EXAMPLE, W, 45, border=border, record="all")
-        slow = simulate_grid(stimulus, PAPER_EXAMPLE, W, 45, border=border, engine="reference")
-        assert_array_equal(fast.counts, slow.counts)
-        assert_array_equal(fast.traces["P"][1:].sum(axis=0), slow.counts)
+    # 5x5: K from the spike bits; 3x3: K from row patterns (simulate._kernel).
+    for W in (KERNELS["5x5 random"], KERNELS["3x3 inverse distance"]):
+        for border in ("zero", "reflect"):
+            fast = simulate_grid(stimulus, PAPER_EXAMPLE, W, 45, border=border, record="all")
+            slow = simulate_grid(stimulus, PAPER_EXAMPLE, W, 45, border=border, engine="reference")
+            assert_array_equal(fast.counts, slow.counts)
+            assert_array_equal(fast.traces["P"][1:].sum(axis=0), slow.counts)
 
 
 def test_generated_kernel_module_is_written_once_and_loaded(tmp_path, monkeypatch):
