@@ -14,7 +14,13 @@ WINDOWS = ("disk", "square")
 """Readings of Eq. (21)'s "within the coupling radius r"."""
 
 
-def window_sum(counts: ArrayLike, radius: int, *, window: str = "square") -> NDArray[np.int64]:
+def window_sum(
+    counts: ArrayLike,
+    radius: int,
+    *,
+    window: str = "square",
+    out: NDArray[np.int64] | None = None,
+) -> NDArray[np.int64]:
     """Sum of spike counts within the coupling radius (Eq. (21)).
 
     ``F(i, j)`` is the sum of ``SM(x, y)`` over the window centred on ``(i, j)``,
@@ -41,10 +47,13 @@ def window_sum(counts: ArrayLike, radius: int, *, window: str = "square") -> NDA
         Coupling radius ``r`` >= 0.
     window : {"square", "disk"}
         The window's shape.
+    out : (M, N) C-contiguous ndarray of int64, optional
+        Where to write the result (a new array if not given).
 
     Returns
     -------
     (M, N) ndarray of int64
+        ``out`` when given.
     """
     sm = np.asarray(counts)
     if sm.ndim != 2:
@@ -61,13 +70,17 @@ def window_sum(counts: ArrayLike, radius: int, *, window: str = "square") -> NDA
     if sm.dtype == np.uint64:  # numba mixes uint64 with int64 in floats
         sm = sm.astype(np.int64)
     sm = np.ascontiguousarray(sm)
-    out = np.empty(sm.shape, dtype=np.int64)
+    if out is None:
+        out = np.empty(sm.shape, dtype=np.int64)
+    elif out.shape != sm.shape or out.dtype != np.int64 or not out.flags.c_contiguous:
+        raise NdcnpInputError(f"out must be a C-contiguous int64 array of shape {sm.shape}")
     if window == "square":
         box_sum(sm, r, out)
         return out
     M, N = sm.shape
     # 32-bit prefix sums (twice the SIMD lanes of 64-bit) when no partial sum can overflow them.
-    largest = int(np.abs(sm).max(initial=0)) * max(N, min(M, 2 * r + 1) * min(N, 2 * r + 1))
+    extreme = max(abs(int(sm.max(initial=0))), abs(int(sm.min(initial=0))))
+    largest = extreme * max(N, min(M, 2 * r + 1) * min(N, 2 * r + 1))
     dtype = np.int32 if largest < np.iinfo(np.int32).max else np.int64
     ring = np.empty((min(M, 2 * r + 1) + 1, N + 2 * r + 1), dtype=dtype)
     disk_sum(sm, r, disk_half_widths(r), ring, out)
@@ -83,9 +96,20 @@ def window_sums(
     -------
     (S, M, N) ndarray of int64
     """
-    # The window kernels release the GIL: one thread per core.
+    arrays = [np.asarray(c) for c in counts]
+    shapes = {a.shape for a in arrays}
+    if len(shapes) != 1:
+        raise NdcnpInputError(f"counts differ in shape: {sorted(shapes)}")
+    stack = np.empty((len(arrays), *arrays[0].shape), dtype=np.int64)
+    # The window kernels release the GIL: one thread per core, each writing its own slice.
     with ThreadPoolExecutor(max_workers=2) as pool:
-        return np.stack(list(pool.map(lambda c: window_sum(c, radius, window=window), counts)))
+        list(
+            pool.map(
+                lambda k: window_sum(arrays[k], radius, window=window, out=stack[k]),
+                range(len(arrays)),
+            )
+        )
+    return stack
 
 
 def choose_sources(window_sums: Sequence[ArrayLike]) -> NDArray[np.intp]:

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from fusion.configure import ParameterRule, configure, corollary1_lam, system_kernel
-from fusion.decision import blend, choose_sources, decision_map, window_sum
+from fusion.decision import blend, choose_sources, decision_map, window_sum, window_sums
 from fusion.pipeline import fuse
 from fusion.rule import DEFAULT_RULE
 from fusion.sml import modified_laplacian
@@ -265,3 +265,16 @@ def test_disk_window_with_counts_too_large_for_32_bits():
         [[sm[(y - i) ** 2 + (x - j) ** 2 <= 9].sum() for j in range(7)] for i in range(6)]
     )
     np.testing.assert_array_equal(window_sum(sm, 3, window="disk"), brute)
+
+
+def test_window_sums_write_into_one_stack_and_check_shapes():
+    sm = np.arange(1, 10).reshape(3, 3)
+    both = window_sums([sm, 2 * sm], 1)
+    np.testing.assert_array_equal(both[1], 2 * window_sum(sm, 1))
+    out = np.zeros((3, 3), dtype=np.int64)
+    assert window_sum(sm, 1, window="disk", out=out) is out
+    np.testing.assert_array_equal(out, [[7, 11, 11], [17, 25, 23], [19, 29, 23]])
+    with pytest.raises(NdcnpInputError, match="counts differ in shape"):
+        window_sums([sm, sm[:2]], 1)
+    with pytest.raises(NdcnpInputError, match="out must be a C-contiguous int64 array"):
+        window_sum(sm, 1, out=np.zeros((3, 3), dtype=np.int32))
