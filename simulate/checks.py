@@ -55,15 +55,20 @@ def check_kernel(W: Any) -> np.ndarray:
 def check_input_values(values: Any, model: NeuronModel, what: str = "I") -> np.ndarray:
     """External inputs as float64, each inside the model's input range."""
     try:
-        array = np.array(values, dtype=np.float64)
+        # No copy of float64 input: the engines only read it.
+        array = np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError):
         raise NdcnpInputError(f"{what} must hold numbers") from None
-    rule = model.input_parameter
-    if array.size and not all(rule.contains(float(v)) for v in (array.min(), array.max())):
-        bad = array.min() if not rule.contains(float(array.min())) else array.max()
-        raise NdcnpInputError(f"{what} must be in {rule.range_text()}; got {bad:g}")
-    if array.size and not np.all(np.isfinite(array)):
+    if not array.size:
+        return array
+    low, high = float(array.min()), float(array.max())
+    # min and max propagate NaN and reach any infinity: no separate pass for finiteness.
+    if not (np.isfinite(low) and np.isfinite(high)):
         raise NdcnpInputError(f"{what} must be finite")
+    rule = model.input_parameter
+    if not (rule.contains(low) and rule.contains(high)):
+        bad = low if not rule.contains(low) else high
+        raise NdcnpInputError(f"{what} must be in {rule.range_text()}; got {bad:g}")
     return array
 
 

@@ -131,15 +131,15 @@ class PrintedModel:
         """The right side of the firing condition as SymPy prints it."""
         return sp.sstr(self.model.fires.rhs)
 
+    @functools.cached_property
+    def _constant_functions(self) -> dict[str, Callable[..., Any]]:
+        symbols = [self.model.symbols[p.name] for p in self.model.parameters]
+        return {k: sp.lambdify(symbols, e, modules="numpy") for k, e in self.constants.items()}
+
     def constant_values(self, params: Mapping[str, Any]) -> dict[str, Any]:
         """Evaluate the constants for validated parameter values (floats or arrays)."""
-        names = [p.name for p in self.model.parameters]
-        symbols = [self.model.symbols[n] for n in names]
-        values = [params[n] for n in names]
-        out = {}
-        for name, expr in self.constants.items():
-            out[name] = sp.lambdify(symbols, expr, modules="numpy")(*values)
-        return out
+        values = [params[p.name] for p in self.model.parameters]
+        return {name: f(*values) for name, f in self._constant_functions.items()}
 
     @functools.cached_property
     def code(self) -> dict[str, CodeType]:

@@ -8,7 +8,8 @@ read on the new values.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -23,16 +24,22 @@ def trace_names(printed: PrintedModel) -> tuple[str, ...]:
     return (*printed.units, "lhs", "rhs", "P")
 
 
+@functools.cache
+def _initial_functions(printed: PrintedModel) -> dict[str, Callable[..., Any]]:
+    """The declared initial expressions as functions of the parameters (lambdified once)."""
+    model = printed.model
+    symbols = [model.symbols[p.name] for p in model.parameters]
+    return {
+        name: sp.lambdify(symbols, expr, modules="numpy")
+        for name, expr in model.initial_state().items()
+        if name != "P"
+    }
+
+
 def initial_values(printed: PrintedModel, params: Mapping[str, Any]) -> dict[str, Any]:
     """Unit values at ``t = 0`` from the model's declared initial expressions."""
-    model = printed.model
-    names = [p.name for p in model.parameters]
-    symbols = [model.symbols[n] for n in names]
-    out = {}
-    for name, expr in model.initial_state().items():
-        if name != "P":
-            out[name] = sp.lambdify(symbols, expr, modules="numpy")(*[params[n] for n in names])
-    return out
+    values = [params[p.name] for p in printed.model.parameters]
+    return {name: f(*values) for name, f in _initial_functions(printed).items()}
 
 
 def namespace(printed: PrintedModel, params: Mapping[str, Any]) -> dict[str, Any]:
