@@ -15,12 +15,14 @@ Its numba kernel is a private, search-only copy for speed; the pipeline runs
 Usage::
 
     PYTHONPATH=. python tools/search_rule.py GROUP [GROUP ...]   # see CANDIDATES
+    PYTHONPATH=. python tools/search_rule.py r3vote --jobs 1 --per-image --images 5,11,17,20
     PYTHONPATH=. python tools/search_rule.py --list
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -110,6 +112,96 @@ def _cnp(I, W, alpha, beta, gamma, lam, n_steps, on_fire, ge):  # noqa: E741
                 C[i, j] += Pn[i, j]
         P, Pn = Pn, P
     return C
+
+
+@numba.njit(cache=True)
+def _cnp_local(I, W, alpha, beta, gamma, lam, n_steps):  # noqa: E741
+    """``_cnp`` (decay, ``>``) with a ``beta`` and a ``lam`` per neuron (round 3, H3)."""
+    M, N = I.shape
+    k = W.shape[0] // 2
+    U = np.zeros((M, N))
+    V = np.zeros((M, N))
+    T = np.zeros((M, N))
+    P = np.zeros((M, N), np.uint8)
+    Pn = np.zeros((M, N), np.uint8)
+    C = np.zeros((M, N), np.int32)
+    for _ in range(n_steps):
+        for i in range(M):
+            for j in range(N):
+                Kc = 0.0
+                for a in range(-k, k + 1):
+                    ii = i + a
+                    if ii < 0 or ii >= M:
+                        continue
+                    for b in range(-k, k + 1):
+                        jj = j + b
+                        if jj < 0 or jj >= N:
+                            continue
+                        w = W[a + k, b + k]
+                        if w != 0.0 and P[ii, jj]:
+                            Kc += w
+                p = P[i, j]
+                u = alpha * U[i, j] + (I[i, j] + Kc)  # _cnp's rounding order
+                v = beta[i, j] * V[i, j] + Kc
+                th = gamma * T[i, j] + lam[i, j] * p
+                U[i, j], V[i, j], T[i, j] = u, v, th
+                Pn[i, j] = 1 if u * (1.0 + v) > th else 0
+                C[i, j] += Pn[i, j]
+        P, Pn = Pn, P
+    return C
+
+
+def corollary1_beta(i_top, alpha, gamma, lam, sum_w):
+    """beta that puts ``i_top`` on the Corollary-1 bound (Eq. 19), elementwise -- search-only.
+
+    From ``1 - beta + sum_w = c (1 - beta)`` with ``c = lam (1 - alpha) / ((i_top + sum_w)
+    (1 - gamma))``; checked against :func:`ndtheory.bound.solve_for` in ``local_params``.
+    """
+    c = lam * (1 - alpha) / ((i_top + sum_w) * (1 - gamma))
+    return 1 - sum_w / (c - 1)
+
+
+def local_params(cfg, a, b):
+    """Round 3 (H3): Corollary 1 per neuron over its coupling radius.
+
+    Each neuron's lam (shared by both systems) puts the largest input of both
+    sources within the disk of radius ``local_radius`` around it on the bound
+    (base alpha, beta, gamma, sum(W)); with ``local_beta`` each system's neuron
+    then solves its beta so that its *own* largest input within that disk sits
+    on the bound (round 2's rule made local); with ``local_beta`` "global" each
+    system keeps round 2's beta (own p99.99 on the bound with the lam of the
+    joint maximum), only lam is local. Closed forms, checked against
+    :func:`ndtheory.bound.solve_for` at sampled neurons.
+    """
+    from scipy.ndimage import maximum_filter
+
+    bound = _ndtheory()
+    W = np.asarray(cfg.get("W", W_INVDIST), float)
+    al, be, ga = cfg.get("alpha", 0.8), cfg.get("beta", 0.2), cfg.get("gamma", 0.5)
+    s = float(W.sum())
+    r = cfg["local_radius"]
+    y, x = np.mgrid[-r : r + 1, -r : r + 1]
+    disk = (x * x + y * y) <= r * r
+    tops = [maximum_filter(z, footprint=disk, mode="constant", cval=0.0) for z in (a, b)]
+    joint = np.maximum(*tops)
+    lam = corollary1_lam(joint, al, be, ga, s)
+    if cfg.get("local_beta") == "global":
+        # round 2's per-source betas (own p99.99 on the bound at the joint maximum's lam)
+        betas = [p[1] for _, p in solved_params(cfg, a, b)]
+    elif cfg.get("local_beta"):
+        betas = [corollary1_beta(t, al, ga, lam, s) for t in tops]
+    else:
+        betas = [be, be]
+    rng = np.random.default_rng(0)
+    for _ in range(5):
+        i, j = rng.integers(0, a.shape[0]), rng.integers(0, a.shape[1])
+        want = bound.solve_for("lam", I=joint[i, j], alpha=al, beta=be, gamma=ga, sum_W=s)
+        assert abs(lam[i, j] - want) <= 1e-9 * want
+        if cfg.get("local_beta") is True:
+            for t, bt in zip(tops, betas, strict=True):
+                got = bound.solve_for("beta", I=t[i, j], alpha=al, gamma=ga, lam=lam[i, j], sum_W=s)
+                assert abs(bt[i, j] - got) <= 1e-9
+    return W, al, ga, lam, [np.broadcast_to(bt, a.shape).copy() for bt in betas]
 
 
 def corollary1_lam(i_max, alpha, beta, gamma, sum_w):
@@ -277,6 +369,41 @@ def pa_params(x, lam_rule, beta):
     return W, (ea, beta, gamma, lam)
 
 
+def decision_map(cfg, ca, cb):
+    """DM = [F_far > F_near] with F the window sum of the counts (Eq. 21, 22) per ``cfg``."""
+    r = cfg.get("radius", 16)
+    mode = cfg.get("border", "constant")
+    if cfg.get("dm") == "vote":
+        # Round 3 (H1): each pixel votes for the source whose neuron fired more;
+        # F is the window sum of the votes, DM = F > 0 (ties and F = 0 to near).
+        ca, cb = np.sign(ca - cb), np.zeros_like(cb)
+    if cfg.get("window", "box") == "gauss":
+        from scipy.ndimage import gaussian_filter
+
+        fa = gaussian_filter(ca, cfg["sigma"], mode="constant", truncate=r / cfg["sigma"])
+        fb = gaussian_filter(cb, cfg["sigma"], mode="constant", truncate=r / cfg["sigma"])
+    elif cfg.get("window", "box") == "box":
+        fa = uniform_filter(ca, 2 * r + 1, mode=mode) * (2 * r + 1) ** 2
+        fb = uniform_filter(cb, 2 * r + 1, mode=mode) * (2 * r + 1) ** 2
+    else:
+        y, x = np.mgrid[-r : r + 1, -r : r + 1]
+        disk = ((x * x + y * y) <= r * r).astype(float)
+        fa, fb = correlate(ca, disk, mode=mode), correlate(cb, disk, mode=mode)
+    if cfg.get("dm") == "vote":  # the vote sums are integers; drop uniform_filter's rounding
+        fa = np.rint(fa)
+    dm = fa > fb if cfg.get("dm", ">") in (">", "vote") else fa >= fb
+    return dm
+
+
+WINDOW_KEYS = ("window", "dm", "sigma", "radius", "border")
+_COUNTS: dict = {}
+
+
+def _counts_key(i, cfg):
+    """Candidates differing only in the window or the decision share their counts."""
+    return i, json.dumps({k: v for k, v in cfg.items() if k not in WINDOW_KEYS}, sort_keys=True)
+
+
 def run_pair(args):
     cfg, i, a, b, mask, ref = args
     scale = cfg.get("scale", 1.0)
@@ -298,6 +425,20 @@ def run_pair(args):
         fb = uniform_filter(cb, size, mode="constant")
         agree = float(((fa > fb)[mask] == ref[mask]).mean())
         return i, agree, float(ca.mean()), float(cb.mean()), pa[3]
+    if "local_radius" in cfg:
+        key = _counts_key(i, cfg)
+        if key not in _COUNTS:
+            if len(_COUNTS) > 60:
+                _COUNTS.clear()
+            W, al, ga, lam, (ba, bb) = local_params(cfg, a, b)
+            n = cfg.get("steps", 110)
+            _COUNTS[key] = (
+                _cnp_local(a, W, al, ba, ga, lam, n).astype(float),
+                _cnp_local(b, W, al, bb, ga, lam, n).astype(float),
+            )
+        ca, cb = _COUNTS[key]
+        agree = float((decision_map(cfg, ca, cb)[mask] == ref[mask]).mean())
+        return i, agree, float(ca.mean()), float(cb.mean()), float("nan"), "local", "local"
     if "solve" in cfg:
         try:
             (Wa, pa_), (Wb, pb_) = solved_params(cfg, a, b)
@@ -312,23 +453,18 @@ def run_pair(args):
     on_fire = cfg.get("semantics", "decay") == "decay-on-fire"
     ge = cfg.get("fire", ">") == ">="
     n = cfg.get("steps", 110)
-    ca = _cnp(a, np.asarray(Wa, float), *pa_, n, on_fire, ge).astype(float)
-    cb = _cnp(b, np.asarray(Wb, float), *pb_, n, on_fire, ge).astype(float)
-    r = cfg.get("radius", 16)
-    mode = cfg.get("border", "constant")
-    if cfg.get("window", "box") == "gauss":
-        from scipy.ndimage import gaussian_filter
-
-        fa = gaussian_filter(ca, cfg["sigma"], mode="constant", truncate=r / cfg["sigma"])
-        fb = gaussian_filter(cb, cfg["sigma"], mode="constant", truncate=r / cfg["sigma"])
-    elif cfg.get("window", "box") == "box":
-        fa = uniform_filter(ca, 2 * r + 1, mode=mode) * (2 * r + 1) ** 2
-        fb = uniform_filter(cb, 2 * r + 1, mode=mode) * (2 * r + 1) ** 2
-    else:
-        y, x = np.mgrid[-r : r + 1, -r : r + 1]
-        disk = ((x * x + y * y) <= r * r).astype(float)
-        fa, fb = correlate(ca, disk, mode=mode), correlate(cb, disk, mode=mode)
-    dm = fa > fb if cfg.get("dm", ">") == ">" else fa >= fb
+    # Candidates differing only in the window or the decision reuse the counts
+    # (in this process: --jobs 1).
+    key = _counts_key(i, cfg)
+    if key not in _COUNTS:
+        if len(_COUNTS) > 60:  # bound the memory (two 520x520 float arrays per entry)
+            _COUNTS.clear()
+        _COUNTS[key] = (
+            _cnp(a, np.asarray(Wa, float), *pa_, n, on_fire, ge).astype(float),
+            _cnp(b, np.asarray(Wb, float), *pb_, n, on_fire, ge).astype(float),
+        )
+    ca, cb = _COUNTS[key]
+    dm = decision_map(cfg, ca, cb)
     agree = float((dm[mask] == ref[mask]).mean())
     return i, agree, float(ca.mean()), float(cb.mean()), ps[0][3], ps[0][:3], ps[1][:3]
 
@@ -337,7 +473,7 @@ def evaluate(cfg, data, pool, images=range(1, 21)):
     jobs = [
         (cfg, i, data[f"sa{i}"], data[f"sb{i}"], data[f"mask{i}"], data[f"ref{i}"]) for i in images
     ]
-    res = sorted(pool.map(run_pair, jobs))
+    res = sorted((pool.map if pool is not None else map)(run_pair, jobs))
     ag = np.array([r[1] for r in res])
     return ag, res
 
@@ -556,6 +692,38 @@ CANDIDATES["r2window"] = [
     {**CHOSEN2, "alpha": 0.5, "gamma": 0.5},
 ]
 
+# Round 3 (docs/reproduction.md "Round 3").
+CHOSEN3 = {**CHOSEN2, "window": "disk"}
+CANDIDATES["r3ref"] = [CHOSEN3]
+CANDIDATES["r3vote"] = [{**CHOSEN3, "dm": "vote", "window": w} for w in ("disk", "box")]
+CANDIDATES["r3vote1"] = [{**R2, "dm": "vote", "window": w} for w in ("disk", "box")]
+# H2: W itself over the coupling radius (inverse distance within the disk of radius rw,
+# zero centre), per-source beta kept; F over the disk and the square of radius 16.
+CANDIDATES["r3wradius"] = [
+    {**CHOSEN3, "W": _radius_w(rw, total), "window": w}
+    for rw in (16,)
+    for total in (0.06, 0.12, 0.24, 0.5)
+    for w in ("disk", "box")
+]
+CANDIDATES["r3wradius20"] = [
+    {**CHOSEN3, "W": _radius_w(16, 0.12), "window": w} for w in ("disk", "box")
+]
+CANDIDATES["r3wsmall20"] = [
+    {**CHOSEN3, "W": _radius_w(rw, 0.06), "window": w} for rw in (2, 4) for w in ("disk", "box")
+]
+# H3: Corollary 1 per neuron over its coupling radius r (``local_params``).
+CANDIDATES["r3local"] = [
+    {**CHOSEN3, "local_radius": 16, "local_beta": lb, "window": w}
+    for lb in (False, True, "global")
+    for w in ("disk", "box")
+]
+CANDIDATES["r3wsmall"] = [
+    {**CHOSEN3, "W": _radius_w(rw, total), "window": w}
+    for rw in (2, 4)
+    for total in (0.06, 0.12, 0.24, 0.5)
+    for w in ("disk", "box")
+]
+
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -564,6 +732,7 @@ def main(argv=None):
     ap.add_argument("--list", action="store_true")
     ap.add_argument("--images", default="1-20")
     ap.add_argument("--per-image", action="store_true")
+    ap.add_argument("--jobs", type=int, default=2, help="worker processes (1: run in this process)")
     args = ap.parse_args(argv)
     if args.list:
         for k, v in CANDIDATES.items():
@@ -576,7 +745,7 @@ def main(argv=None):
         images = [int(s) for s in args.images.split(",")]
     data = load()
     cfgs = [json.loads(args.json)] if args.json else [c for g in args.groups for c in CANDIDATES[g]]
-    with ProcessPoolExecutor(2) as pool:
+    with ProcessPoolExecutor(args.jobs) if args.jobs > 1 else contextlib.nullcontext() as pool:
         for cfg in cfgs:
             ag, res = evaluate(cfg, data, pool, images)
             print(
