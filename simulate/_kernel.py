@@ -180,17 +180,22 @@ def uses_row_patterns(kernel: np.ndarray) -> bool:
     return rows * cols <= PATTERN_MAX_BITS and cols <= 8 and bool(np.any(kernel))
 
 
-def coupling_table(weights: np.ndarray, bits: list[int] | None = None) -> list[float]:
+def coupling_table(
+    weights: np.ndarray, bits: list[int] | None = None, n_bits: int | None = None
+) -> list[float]:
     """K for every spike pattern of the neighbours, summed as the reference sums it.
 
-    Entry ``m`` has neighbour ``k`` firing when bit ``bits[k]`` (default ``k``) of
-    ``m`` is set, and is ``((0.0 + w0*P0) + w1*P1) + ...`` in Python floats, the
-    same IEEE double operations in the same order as
-    :func:`simulate.reference.coupling_input`.
+    Entry ``m`` (``0 <= m < 2**n_bits``; by default one bit per weight) has
+    neighbour ``k`` firing when bit ``bits[k]`` (default ``k``) of ``m`` is set,
+    and is ``((0.0 + w0*P0) + w1*P1) + ...`` in Python floats, the same IEEE
+    double operations in the same order as :func:`simulate.reference.coupling_input`.
+    Bits that no weight names (zero weights of a row pattern) leave ``K`` alone,
+    but the table has an entry for every pattern the index can take.
     """
     bits = list(range(len(weights))) if bits is None else bits
+    n_bits = len(weights) if n_bits is None else n_bits
     table = []
-    for m in range(2 ** (max(bits, default=-1) + 1)):
+    for m in range(2**n_bits):
         total = 0.0
         for b, w in zip(bits, weights, strict=True):
             total = total + float(w) * float((m >> b) & 1)
@@ -226,12 +231,8 @@ def _neighbourhood(
         pattern = " | ".join(
             f"(_P1[_ps + _j + np.uint64({c})] << np.uint8({c}))" for c in range(width)
         )
-        return (
-            offsets,
-            lines,
-            pattern,
-            coupling_table(weights, [int(a * width + c) for a, c in zip(rows, cols, strict=True)]),
-        )
+        bits = [int(a * width + c) for a, c in zip(rows, cols, strict=True)]
+        return offsets, lines, pattern, coupling_table(weights, bits, kernel.size)
     offsets = [
         f"_offsets[{k}] = np.uint64((_i + {a}) * _Np + {b})"
         for k, (a, b) in enumerate(zip([*rows, pad_r], [*cols, pad_c], strict=True))

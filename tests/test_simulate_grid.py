@@ -205,3 +205,31 @@ def test_row_loop_is_vectorised(tmp_path, monkeypatch):
     row = kernel.py_func.__globals__["_update_row"]
     (ir,) = row.inspect_llvm().values()
     assert re.search(r"fadd <\d+ x double>", ir)
+
+
+@pytest.mark.parametrize(
+    "W",
+    [
+        [[0.25, 0.0, 0.0]],
+        [[0.3, 0.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]],
+        [[0.0, 0.0, 0.0], [0.2, 0.0, 0.0], [0.0, 0.1, 0.0]],
+        [[0.0], [0.0], [0.4]],
+    ],
+)
+@pytest.mark.parametrize("border", ["zero", "reflect", "periodic"])
+def test_sparse_kernels_read_through_row_patterns_equal_reference(W, border):
+    """Row-pattern indices span the whole window, whatever the last non-zero weight.
+
+    A table sized by the highest weight's bit (2 entries for ``[[0.25, 0, 0]]``)
+    was read out of bounds by the 3-bit row pattern; Hypothesis found it through
+    ``test_every_run_of_a_grid_neuron_respects_the_margin_bound``.
+    """
+    from simulate import _kernel
+
+    W = np.array(W)
+    assert _kernel.uses_row_patterns(W)
+    stimulus = np.random.default_rng(3).random((4, 6)) * 0.6
+    fast = simulate_grid(stimulus, PAPER_EXAMPLE, W, 40, border=border)
+    slow = simulate_grid(stimulus, PAPER_EXAMPLE, W, 40, border=border, engine="reference")
+    assert_array_equal(fast.counts, slow.counts)
+    assert len(_kernel.coupling_table(np.array([0.25]), [0], W.size)) == 2**W.size
