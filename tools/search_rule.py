@@ -73,8 +73,23 @@ def load() -> dict[str, np.ndarray]:
     return out
 
 
-@numba.njit(cache=True)
 def _cnp(I, W, alpha, beta, gamma, lam, n_steps, on_fire, ge):  # noqa: E741
+    """Spike counts; ``beta`` and ``lam`` may be one value or one per neuron (round 3, H3)."""
+    return _cnp_kernel(
+        I,
+        W,
+        alpha,
+        np.broadcast_to(beta, I.shape).copy(),
+        gamma,
+        np.broadcast_to(lam, I.shape).copy(),
+        n_steps,
+        on_fire,
+        ge,
+    )
+
+
+@numba.njit(cache=True)
+def _cnp_kernel(I, W, alpha, beta, gamma, lam, n_steps, on_fire, ge):  # noqa: E741
     M, N = I.shape
     k = W.shape[0] // 2
     U = np.zeros((M, N))
@@ -102,50 +117,13 @@ def _cnp(I, W, alpha, beta, gamma, lam, n_steps, on_fire, ge):  # noqa: E741
                 if on_fire and p == 0:
                     u, v, th = U[i, j], V[i, j], T[i, j]
                 else:
-                    u, v, th = alpha * U[i, j], beta * V[i, j], gamma * T[i, j]
+                    u, v, th = alpha * U[i, j], beta[i, j] * V[i, j], gamma * T[i, j]
                 u += I[i, j] + Kc
                 v += Kc
-                th += lam * p
+                th += lam[i, j] * p
                 U[i, j], V[i, j], T[i, j] = u, v, th
                 s = u * (1.0 + v)
                 Pn[i, j] = 1 if ((s >= th) if ge else (s > th)) else 0
-                C[i, j] += Pn[i, j]
-        P, Pn = Pn, P
-    return C
-
-
-@numba.njit(cache=True)
-def _cnp_local(I, W, alpha, beta, gamma, lam, n_steps):  # noqa: E741
-    """``_cnp`` (decay, ``>``) with a ``beta`` and a ``lam`` per neuron (round 3, H3)."""
-    M, N = I.shape
-    k = W.shape[0] // 2
-    U = np.zeros((M, N))
-    V = np.zeros((M, N))
-    T = np.zeros((M, N))
-    P = np.zeros((M, N), np.uint8)
-    Pn = np.zeros((M, N), np.uint8)
-    C = np.zeros((M, N), np.int32)
-    for _ in range(n_steps):
-        for i in range(M):
-            for j in range(N):
-                Kc = 0.0
-                for a in range(-k, k + 1):
-                    ii = i + a
-                    if ii < 0 or ii >= M:
-                        continue
-                    for b in range(-k, k + 1):
-                        jj = j + b
-                        if jj < 0 or jj >= N:
-                            continue
-                        w = W[a + k, b + k]
-                        if w != 0.0 and P[ii, jj]:
-                            Kc += w
-                p = P[i, j]
-                u = alpha * U[i, j] + (I[i, j] + Kc)  # _cnp's rounding order
-                v = beta[i, j] * V[i, j] + Kc
-                th = gamma * T[i, j] + lam[i, j] * p
-                U[i, j], V[i, j], T[i, j] = u, v, th
-                Pn[i, j] = 1 if u * (1.0 + v) > th else 0
                 C[i, j] += Pn[i, j]
         P, Pn = Pn, P
     return C
@@ -433,8 +411,8 @@ def run_pair(args):
             W, al, ga, lam, (ba, bb) = local_params(cfg, a, b)
             n = cfg.get("steps", 110)
             _COUNTS[key] = (
-                _cnp_local(a, W, al, ba, ga, lam, n).astype(float),
-                _cnp_local(b, W, al, bb, ga, lam, n).astype(float),
+                _cnp(a, W, al, ba, ga, lam, n, False, False).astype(float),
+                _cnp(b, W, al, bb, ga, lam, n, False, False).astype(float),
             )
         ca, cb = _COUNTS[key]
         agree = float((decision_map(cfg, ca, cb)[mask] == ref[mask]).mean())
