@@ -39,9 +39,17 @@ def box_sum(counts: np.ndarray, r: int, out: np.ndarray) -> None:
             out[i, j] = total
 
 
-def disk_half_widths(r: int) -> np.ndarray:
-    """``w[dy] = isqrt(r^2 - dy^2)`` for ``dy = 0..r``: the disk's row ``dy`` spans ``|x| <= w``."""
-    return np.array([math.isqrt(r * r - dy * dy) for dy in range(r + 1)], dtype=np.uint64)
+def half_widths(shape: str, r: int) -> np.ndarray:
+    """``w[dy]`` for ``dy = 0..r``: row ``dy`` of the window spans ``|x| <= w[dy]``.
+
+    ``"disk"``: ``isqrt(r^2 - dy^2)`` (``x^2 + dy^2 <= r^2``); ``"diamond"``:
+    ``r - dy`` (``|x| + |dy| <= r``).
+    """
+    if shape == "disk":
+        widths = [math.isqrt(r * r - dy * dy) for dy in range(r + 1)]
+    else:
+        widths = [r - dy for dy in range(r + 1)]
+    return np.array(widths, dtype=np.uint64)
 
 
 @numba.njit(cache=True, nogil=True, boundscheck=False)
@@ -74,12 +82,13 @@ def _add_segments(
 
 
 @numba.njit(cache=True, nogil=True, boundscheck=False)
-def disk_sum(
+def segments_sum(
     counts: np.ndarray, r: int, half: np.ndarray, ring: np.ndarray, out: np.ndarray
 ) -> None:
-    """``out[i, j]`` = sum of ``counts[x, y]`` over ``(x - i)^2 + (y - j)^2 <= r^2``, zeros outside.
+    """``out[i, j]`` = sum of ``counts[i + dy, j + dx]`` over ``|dx| <= half[|dy|]``, zeros outside.
 
-    Row ``i + dy`` of the disk is the segment ``|y - j| <= half[|dy|]`` of that row:
+    The window (a disk or a diamond, :func:`half_widths`) is symmetric about its
+    centre row. Row ``i + dy`` of it is the segment ``|y - j| <= half[|dy|]`` of that row:
     a difference of two entries of the row's prefix sums. The prefix rows live in
     ``ring``: ``min(M, 2r + 1)`` rows of ``N + 2r + 1`` (padded so that no index
     leaves the row), each computed once, and a last row of zeros that stands for

@@ -10,8 +10,8 @@ from numpy.typing import ArrayLike, NDArray
 
 from ndtheory.errors import NdcnpInputError
 
-WINDOWS = ("disk", "square")
-"""Readings of Eq. (21)'s "within the coupling radius r"."""
+WINDOWS = ("diamond", "disk", "square")
+"""Readings of Eq. (21)'s "within the coupling radius r": the L1, L2 and L-infinity balls."""
 
 
 def window_sum(
@@ -32,12 +32,16 @@ def window_sum(
         over the window's rows, then a sum along the row, each updated by one
         entry in and one out), so the cost does not grow with ``r``.
     ``"disk"``
-        ``(x - i)^2 + (y - j)^2 <= r^2``, the literal reading of "within the
-        radius". Each of the disk's 2r + 1 rows is a segment of a row, the
-        difference of two of that row's prefix sums, so the cost grows as ``r``
-        (in vectorised loops over whole rows).
+        ``(x - i)^2 + (y - j)^2 <= r^2``, the Euclidean reading of "within the
+        radius".
+    ``"diamond"``
+        ``|x - i| + |y - j| <= r``, the city-block (grid-path) reading: the
+        neurons at most ``r`` coupling steps away along rows and columns.
 
-    Both are exact in integers and need only a few rows of memory beyond the result.
+    Each of the disk's or the diamond's 2r + 1 rows is a segment of a row, the
+    difference of two of that row's prefix sums, so their cost grows as ``r``
+    (in vectorised loops over whole rows). All three are exact in integers and
+    need only a few rows of memory beyond the result.
 
     Parameters
     ----------
@@ -45,7 +49,7 @@ def window_sum(
         Spike counts ``SM``.
     radius : int
         Coupling radius ``r`` >= 0.
-    window : {"square", "disk"}
+    window : {"square", "disk", "diamond"}
         The window's shape.
     out : (M, N) C-contiguous ndarray of int64, optional
         Where to write the result (a new array if not given).
@@ -63,7 +67,7 @@ def window_sum(
     r = int(radius)
     if r < 0:
         raise NdcnpInputError(f"radius must be >= 0; got {radius}")
-    from fusion._window_kernel import box_sum, disk_half_widths, disk_sum
+    from fusion._window_kernel import box_sum, half_widths, segments_sum
 
     if window not in WINDOWS:
         raise NdcnpInputError(f"window must be one of {', '.join(WINDOWS)}; got {window!r}")
@@ -83,7 +87,7 @@ def window_sum(
     largest = extreme * max(N, min(M, 2 * r + 1) * min(N, 2 * r + 1))
     dtype = np.int32 if largest < np.iinfo(np.int32).max else np.int64
     ring = np.empty((min(M, 2 * r + 1) + 1, N + 2 * r + 1), dtype=dtype)
-    disk_sum(sm, r, disk_half_widths(r), ring, out)
+    segments_sum(sm, r, half_widths(window, r), ring, out)
     return out
 
 

@@ -82,8 +82,35 @@ def test_disk_window_matches_brute_force(sm, r):
     np.testing.assert_array_equal(window_sum(sm, r, window="disk"), brute)
 
 
+def test_diamond_window_by_hand():
+    sm = np.arange(1, 26).reshape(5, 5)
+    # r = 2, |dx| + |dy| <= 2: the centre (2, 2) sees the 13 cells of the diamond,
+    # all of column 2 and row 2 plus the four diagonal neighbours.
+    d = window_sum(sm, 2, window="diamond")
+    assert d[2, 2] == sum(sm[2]) + sum(sm[:, 2]) - 13 + 7 + 9 + 17 + 19
+    # The corner (0, 0) sees (0, 0), (0, 1), (0, 2), (1, 0), (1, 1), (2, 0).
+    assert d[0, 0] == 1 + 2 + 3 + 6 + 7 + 11
+    # r = 1 is the same cross as the disk of radius 1.
+    np.testing.assert_array_equal(
+        window_sum(sm, 1, window="diamond"), window_sum(sm, 1, window="disk")
+    )
+
+
+@given(
+    arrays(np.int64, st.tuples(st.integers(1, 9), st.integers(1, 9)), elements=st.integers(0, 110)),
+    st.integers(0, 5),
+)
+def test_diamond_window_matches_brute_force(sm, r):
+    M, N = sm.shape
+    y, x = np.mgrid[0:M, 0:N]
+    brute = np.array(
+        [[sm[np.abs(y - i) + np.abs(x - j) <= r].sum() for j in range(N)] for i in range(M)]
+    )
+    np.testing.assert_array_equal(window_sum(sm, r, window="diamond"), brute)
+
+
 def test_unknown_window_is_an_input_error():
-    with pytest.raises(NdcnpInputError, match="window must be one of disk, square"):
+    with pytest.raises(NdcnpInputError, match="window must be one of diamond, disk, square"):
         window_sum(np.zeros((3, 3), dtype=int), 1, window="circle")
 
 
@@ -243,17 +270,20 @@ def test_unknown_device_is_refused():
         fuse(images, radius=1, n_steps=3, device="tpu")
 
 
+@pytest.mark.parametrize("window", ["disk", "diamond"])
 @pytest.mark.parametrize("dtype", [np.uint8, np.int64])
 @pytest.mark.parametrize("shape, r", [((37, 53), 16), ((40, 9), 7), ((5, 70), 21), ((1, 1), 0)])
-def test_disk_window_matches_brute_force_at_fusion_radii(shape, r, dtype):
+def test_segment_windows_match_brute_force_at_fusion_radii(shape, r, dtype, window):
     sm = np.random.default_rng(r).integers(0, 111, shape).astype(dtype)
     M, N = shape
     y, x = np.mgrid[0:M, 0:N]
     wide = sm.astype(np.int64)
-    brute = np.array(
-        [[wide[(y - i) ** 2 + (x - j) ** 2 <= r * r].sum() for j in range(N)] for i in range(M)]
-    )
-    np.testing.assert_array_equal(window_sum(sm, r, window="disk"), brute)
+    if window == "disk":
+        inside = lambda i, j: (y - i) ** 2 + (x - j) ** 2 <= r * r  # noqa: E731
+    else:
+        inside = lambda i, j: np.abs(y - i) + np.abs(x - j) <= r  # noqa: E731
+    brute = np.array([[wide[inside(i, j)].sum() for j in range(N)] for i in range(M)])
+    np.testing.assert_array_equal(window_sum(sm, r, window=window), brute)
 
 
 def test_disk_window_with_counts_too_large_for_32_bits():
