@@ -69,17 +69,27 @@ def test_disk_window_by_hand():
     assert r2[1, 1] == 45 and r2[0, 0] == 45 - 8 - 6 - 9
 
 
+def brute_window_sum(sm, r, window):
+    """Eq. (21) by definition: the sum over every pixel inside the window, one at a time."""
+    M, N = sm.shape
+    y, x = np.mgrid[0:M, 0:N]
+    wide = sm.astype(np.int64)
+
+    def inside(i, j):
+        if window == "disk":
+            return (y - i) ** 2 + (x - j) ** 2 <= r * r
+        return np.abs(y - i) + np.abs(x - j) <= r
+
+    return np.array([[wide[inside(i, j)].sum() for j in range(N)] for i in range(M)])
+
+
+@pytest.mark.parametrize("window", ["disk", "diamond"])
 @given(
     arrays(np.int64, st.tuples(st.integers(1, 9), st.integers(1, 9)), elements=st.integers(0, 110)),
     st.integers(0, 5),
 )
-def test_disk_window_matches_brute_force(sm, r):
-    M, N = sm.shape
-    y, x = np.mgrid[0:M, 0:N]
-    brute = np.array(
-        [[sm[(y - i) ** 2 + (x - j) ** 2 <= r * r].sum() for j in range(N)] for i in range(M)]
-    )
-    np.testing.assert_array_equal(window_sum(sm, r, window="disk"), brute)
+def test_segment_windows_match_brute_force(window, sm, r):
+    np.testing.assert_array_equal(window_sum(sm, r, window=window), brute_window_sum(sm, r, window))
 
 
 def test_diamond_window_by_hand():
@@ -94,19 +104,6 @@ def test_diamond_window_by_hand():
     np.testing.assert_array_equal(
         window_sum(sm, 1, window="diamond"), window_sum(sm, 1, window="disk")
     )
-
-
-@given(
-    arrays(np.int64, st.tuples(st.integers(1, 9), st.integers(1, 9)), elements=st.integers(0, 110)),
-    st.integers(0, 5),
-)
-def test_diamond_window_matches_brute_force(sm, r):
-    M, N = sm.shape
-    y, x = np.mgrid[0:M, 0:N]
-    brute = np.array(
-        [[sm[np.abs(y - i) + np.abs(x - j) <= r].sum() for j in range(N)] for i in range(M)]
-    )
-    np.testing.assert_array_equal(window_sum(sm, r, window="diamond"), brute)
 
 
 def test_unknown_window_is_an_input_error():
@@ -275,26 +272,14 @@ def test_unknown_device_is_refused():
 @pytest.mark.parametrize("shape, r", [((37, 53), 16), ((40, 9), 7), ((5, 70), 21), ((1, 1), 0)])
 def test_segment_windows_match_brute_force_at_fusion_radii(shape, r, dtype, window):
     sm = np.random.default_rng(r).integers(0, 111, shape).astype(dtype)
-    M, N = shape
-    y, x = np.mgrid[0:M, 0:N]
-    wide = sm.astype(np.int64)
-    if window == "disk":
-        inside = lambda i, j: (y - i) ** 2 + (x - j) ** 2 <= r * r  # noqa: E731
-    else:
-        inside = lambda i, j: np.abs(y - i) + np.abs(x - j) <= r  # noqa: E731
-    brute = np.array([[wide[inside(i, j)].sum() for j in range(N)] for i in range(M)])
-    np.testing.assert_array_equal(window_sum(sm, r, window=window), brute)
+    np.testing.assert_array_equal(window_sum(sm, r, window=window), brute_window_sum(sm, r, window))
 
 
 def test_disk_window_with_counts_too_large_for_32_bits():
     # 2**40 per pixel overflows 32-bit prefix sums: the kernel must fall back to 64 bits.
     sm = np.full((6, 7), 2**40, dtype=np.int64)
     sm[2, 3] = -(2**41)
-    y, x = np.mgrid[0:6, 0:7]
-    brute = np.array(
-        [[sm[(y - i) ** 2 + (x - j) ** 2 <= 9].sum() for j in range(7)] for i in range(6)]
-    )
-    np.testing.assert_array_equal(window_sum(sm, 3, window="disk"), brute)
+    np.testing.assert_array_equal(window_sum(sm, 3, window="disk"), brute_window_sum(sm, 3, "disk"))
 
 
 def test_window_sums_write_into_one_stack_and_check_shapes():
