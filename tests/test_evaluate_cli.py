@@ -42,10 +42,15 @@ def _read_csv(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
+def _evaluate(folders: dict[str, Path], out: Path, *extra: str, jobs: int = 1) -> int:
+    """``ndcnp evaluate`` on the fixture's folders, in-process; the exit code."""
+    args = ["--sources", str(folders["sources"]), "--fused", str(folders["fused"]), *extra]
+    return main(["evaluate", *args, "-o", str(out), "--jobs", str(jobs)])
+
+
 def test_writes_rows_mean_json_and_line(folders, capsys):
     out = folders["out"] / "metrics.csv"
-    args = ["--sources", str(folders["sources"]), "--fused", str(folders["fused"])]
-    code = main(["evaluate", *args, "-o", str(out), "--jobs", "1"])
+    code = _evaluate(folders, out)
     assert code == 0
     rows = _read_csv(out)
     assert [r["image"] for r in rows] == ["1", "2", "10", "mean"]  # natural order
@@ -68,21 +73,7 @@ def test_writes_rows_mean_json_and_line(folders, capsys):
 
 def test_ground_truth_columns_in_two_processes(folders):
     out = folders["out"] / "gt.csv"
-    code = main(
-        [
-            "evaluate",
-            "--sources",
-            str(folders["sources"]),
-            "--fused",
-            str(folders["fused"]),
-            "--gt",
-            str(folders["gt"]),
-            "-o",
-            str(out),
-            "--jobs",
-            "2",
-        ]
-    )
+    code = _evaluate(folders, out, "--gt", str(folders["gt"]), jobs=2)
     assert code == 0
     rows = _read_csv(out)
     assert list(rows[0])[-3:] == ["PSNR_gt", "SSIM_gt", "SSIM_Y_gt"]
@@ -107,19 +98,7 @@ def test_infinite_psnr_is_left_out_of_the_mean():
 def test_bad_folders_exit_2_without_output(folders, capsys, change, message):
     change(folders)
     out = folders["out"] / "metrics.csv"
-    code = main(
-        [
-            "evaluate",
-            "--sources",
-            str(folders["sources"]),
-            "--fused",
-            str(folders["fused"]),
-            "-o",
-            str(out),
-            "--jobs",
-            "1",
-        ]
-    )
+    code = _evaluate(folders, out)
     assert code == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("ndcnp: error: ") and message in err and "\n" not in err
