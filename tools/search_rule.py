@@ -495,33 +495,34 @@ CANDIDATES["scope"] = [
     for sco, lf in (("own", "max"), ("own", "p99"), ("shared", "p99"))
 ]
 
-CANDIDATES["lin"] = [
-    {
-        "W": (np.array(W_INVDIST) * w).tolist(),
-        "alpha": al,
-        "beta": be,
-        "gamma": ga,
-        "lam_scope": sco,
-        "lam_from": lf,
-    }
-    for w in (0.02, 0.1)
-    for al, be, ga in ((0.5, 0.5, 0.9), (0.8, 0.2, 0.95))
-    for sco, lf in (("shared", "max"), ("own", "max"), ("own", "p99.9"))
-]
 
-CANDIDATES["comp"] = [
-    {
-        "W": (np.array(W_INVDIST) * w).tolist(),
-        "alpha": al,
-        "beta": be,
-        "gamma": ga,
-        "lam_scope": sco,
-        "lam_from": lf,
-    }
-    for w in (0.02, 0.1)
-    for al, be, ga in ((0.8, 0.2, 0.5), (0.5, 0.5, 0.7))
-    for sco, lf in (("shared", "max"), ("own", "max"), ("own", "std"))
-]
+def _lambda_scopes(scales, decays, scopes):
+    """Inverse-distance W per scale x (alpha, beta, gamma) x lambda scope and statistic."""
+    return [
+        {
+            "W": (np.array(W_INVDIST) * w).tolist(),
+            "alpha": al,
+            "beta": be,
+            "gamma": ga,
+            "lam_scope": sco,
+            "lam_from": lf,
+        }
+        for w in scales
+        for al, be, ga in decays
+        for sco, lf in scopes
+    ]
+
+
+CANDIDATES["lin"] = _lambda_scopes(
+    (0.02, 0.1),
+    ((0.5, 0.5, 0.9), (0.8, 0.2, 0.95)),
+    (("shared", "max"), ("own", "max"), ("own", "p99.9")),
+)
+CANDIDATES["comp"] = _lambda_scopes(
+    (0.02, 0.1),
+    ((0.8, 0.2, 0.5), (0.5, 0.5, 0.7)),
+    (("shared", "max"), ("own", "max"), ("own", "std")),
+)
 
 CANDIDATES["shared"] = [
     {"W": (np.array(W) * w).tolist(), "alpha": al, "beta": be, "gamma": ga}
