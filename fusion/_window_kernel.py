@@ -71,7 +71,7 @@ def _add_segments(
 ) -> None:
     """``acc[j]`` += the segments ``|y - j| <= w`` of the prefix rows at ``a`` and ``b``.
 
-    Two disk rows (``i - dy`` and ``i + dy``) per pass halve the passes over
+    Two window rows (``i - dy`` and ``i + dy``) per pass halve the passes over
     ``acc``; unsigned offsets (no wrap-around test) let LLVM vectorise the loop.
     """
     lo_a, hi_a = a - w, a + np.uint64(1) + w
@@ -112,10 +112,9 @@ def segments_sum(
         acc[:] = 0
         for dy in range(r + 1):
             # A row outside the image reads the all-zero row ``zero`` (the ring's last).
+            # The centre row (dy = 0) is added once: its "below" is the zero row too.
             above = np.uint64(((i - dy) % rows) * width if i - dy >= 0 else zero)
-            below = np.uint64(((i + dy) % rows) * width if i + dy < M else zero)
-            if dy == 0:
-                below = np.uint64(zero)
+            below = np.uint64(((i + dy) % rows) * width if 0 < dy and i + dy < M else zero)
             _add_segments(acc, ring1, above + np.uint64(r), below + np.uint64(r), half[dy], N)
         for j in range(N):
             out[i, j] = acc[j]
