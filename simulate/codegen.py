@@ -131,15 +131,28 @@ class PrintedModel:
         """The right side of the firing condition as SymPy prints it."""
         return sp.sstr(self.model.fires.rhs)
 
+    def _lambdified(self, exprs: Mapping[str, sp.Expr]) -> dict[str, Callable[..., Any]]:
+        symbols = [self.model.symbols[p.name] for p in self.model.parameters]
+        return {k: sp.lambdify(symbols, e, modules="numpy") for k, e in exprs.items()}
+
     @functools.cached_property
     def _constant_functions(self) -> dict[str, Callable[..., Any]]:
-        symbols = [self.model.symbols[p.name] for p in self.model.parameters]
-        return {k: sp.lambdify(symbols, e, modules="numpy") for k, e in self.constants.items()}
+        return self._lambdified(self.constants)
+
+    @functools.cached_property
+    def _initial_functions(self) -> dict[str, Callable[..., Any]]:
+        initial = self.model.initial_state()
+        return self._lambdified({k: e for k, e in initial.items() if k != "P"})
 
     def constant_values(self, params: Mapping[str, Any]) -> dict[str, Any]:
         """Evaluate the constants for validated parameter values (floats or arrays)."""
         values = [params[p.name] for p in self.model.parameters]
         return {name: f(*values) for name, f in self._constant_functions.items()}
+
+    def initial_values(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        """Unit values at ``t = 0`` from the model's declared initial expressions."""
+        values = [params[p.name] for p in self.model.parameters]
+        return {name: f(*values) for name, f in self._initial_functions.items()}
 
     @functools.cached_property
     def code(self) -> dict[str, CodeType]:

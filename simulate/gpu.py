@@ -40,7 +40,6 @@ from simulate.checks import (
     kernel_offsets,
 )
 from simulate.codegen import PrintedModel, print_model
-from simulate.reference import initial_values
 
 CUDA_MISSING = "--device cuda needs an NVIDIA GPU with CUDA; none was found"
 """The one-line error when the GPU path is asked for on a machine without one."""
@@ -314,7 +313,7 @@ def _system_values(
         values[s] = [row[n] for n in printed.parameters] + [
             float(constants[c]) for c in printed.constants
         ]
-        start = initial_values(printed, row)
+        start = printed.initial_values(row)
         initial[:, s] = [float(start[u]) for u in printed.units]
     return values, initial
 

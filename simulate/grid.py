@@ -157,7 +157,7 @@ def _run_numba(
     n_traces = len(reference.trace_names(printed))
     traces = np.empty((n_traces, n_steps + 1, rec_i.size))
     counts = np.zeros((M, N), dtype=count_type)
-    initial = reference.initial_values(printed, params)
+    initial = printed.initial_values(params)
     states = [np.empty((ring, N)) for _ in printed.units]
     constants = printed.constant_values(params)
     scalars = [float(params[p]) for p in printed.parameters]

@@ -124,7 +124,7 @@ def run_batch(
     kind, total, explicit = _coupling_plan(neighbours, W, sum_W, steps)
 
     ns = reference.namespace(printed, values)
-    for unit, value in reference.initial_values(printed, values).items():
+    for unit, value in printed.initial_values(values).items():
         ns[unit] = np.broadcast_to(np.asarray(value, dtype=np.float64), shape)
     ns["I"] = inputs
     P = np.zeros(shape)

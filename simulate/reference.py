@@ -8,12 +8,10 @@ read on the new values.
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
-import sympy as sp
 
 from simulate.checks import NUMPY_PAD_MODE
 from simulate.codegen import COMPARE, NUMPY_NAMESPACE, PrintedModel
@@ -22,24 +20,6 @@ from simulate.codegen import COMPARE, NUMPY_NAMESPACE, PrintedModel
 def trace_names(printed: PrintedModel) -> tuple[str, ...]:
     """Trace keys in recording order: the units, ``lhs``, ``rhs`` and ``P``."""
     return (*printed.units, "lhs", "rhs", "P")
-
-
-@functools.cache
-def _initial_functions(printed: PrintedModel) -> dict[str, Callable[..., Any]]:
-    """The declared initial expressions as functions of the parameters (lambdified once)."""
-    model = printed.model
-    symbols = [model.symbols[p.name] for p in model.parameters]
-    return {
-        name: sp.lambdify(symbols, expr, modules="numpy")
-        for name, expr in model.initial_state().items()
-        if name != "P"
-    }
-
-
-def initial_values(printed: PrintedModel, params: Mapping[str, Any]) -> dict[str, Any]:
-    """Unit values at ``t = 0`` from the model's declared initial expressions."""
-    values = [params[p.name] for p in printed.model.parameters]
-    return {name: f(*values) for name, f in _initial_functions(printed).items()}
 
 
 def namespace(printed: PrintedModel, params: Mapping[str, Any]) -> dict[str, Any]:
@@ -108,7 +88,7 @@ def run_grid(
     ns.update(
         {
             k: np.broadcast_to(np.asarray(v, np.float64), shape)
-            for k, v in initial_values(printed, params).items()
+            for k, v in printed.initial_values(params).items()
         }
     )
     P = np.zeros(shape)
