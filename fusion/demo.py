@@ -35,7 +35,7 @@ from numpy.typing import NDArray
 from fusion.evaluate import evaluate_pair
 from fusion.images import write_png
 from fusion.metrics import decision_map_accuracy
-from fusion.pipeline import DEFAULT_RADIUS, DEFAULT_STEPS, FusionResult, fuse
+from fusion.pipeline import DEFAULT_RADIUS, DEFAULT_STEPS, DEFAULT_WINDOW, FusionResult, fuse
 from fusion.rule import DEFAULT_RULE
 from fusion.synthetic import focus_mask, multifocus_pair, sample_image
 from ndtheory.audit import AuditEntry, audit
@@ -310,6 +310,7 @@ def _json_report(demo: DemoResult, result: FusionResult, numbers: dict) -> dict:
         "fusion_parameters": {
             **_fusion_parameters(result),
             "radius": DEFAULT_RADIUS,
+            "window": DEFAULT_WINDOW,
             "n_steps": DEFAULT_STEPS,
         },
         "theory": {k: numbers[k] for k in ("bound", "supremum", "supremum_step")},
@@ -408,7 +409,8 @@ def format_report(
         f"lam = {params['lam']:.6g} from Corollary 1 at the largest input (with beta = "
         f"{DEFAULT_RULE.beta:g}), then beta from Corollary 1 per system at its own "
         f"{DEFAULT_RULE.own_percentile:g}th percentile: {params['beta'][0]:.6g} (A), "
-        f"{params['beta'][1]:.6g} (B); radius r = {DEFAULT_RADIUS}, t = {DEFAULT_STEPS} steps.",
+        f"{params['beta'][1]:.6g} (B); Eq. (21) over the {DEFAULT_WINDOW} of radius r = "
+        f"{DEFAULT_RADIUS}, t = {DEFAULT_STEPS} steps.",
         "",
         "## Quality metrics (the paper's Table 1)",
         "",

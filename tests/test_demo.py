@@ -166,6 +166,9 @@ def test_lambda_and_betas_are_corollary_1(demo_run):
 
     _, out, _, _ = demo_run
     params = json.loads((out / "report.json").read_text())["fusion_parameters"]
+    # r = 16, t = 110: the paper's (Sec. 5.1); the window: docs/reproduction.md's choice.
+    assert (params["radius"], params["n_steps"], params["window"]) == (16, 110, "diamond")
+    assert "Eq. (21) over the diamond of radius r = 16" in (out / "report.md").read_text()
     a, b = _read(out / "source_a.png"), _read(out / "source_b.png")
     inputs = fusion_inputs([a, b])
     peak = max(float(x.max()) for x in inputs)
