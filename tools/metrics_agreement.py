@@ -5,7 +5,7 @@ Usage::
     PYTHONPATH=. python tools/metrics_agreement.py [--data DIR] [--jobs N]
 
 Compares ``ndcnp``'s values on ``DATA/lytro`` (authors' fusions) with
-``tests/data/octave_metrics_lytro.csv`` and prints a markdown table.
+``tests/fusion/data/octave_metrics_lytro.csv`` and prints a markdown table.
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ from ndtheory.errors import NdcnpInputError
 from ndtheory.spec import ND_CNP, PAPER_EXAMPLE
 from simulate.codegen import print_model
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 W3 = [[0.5, 1.0, 0.5], [1.0, 0.0, 1.0], [0.5, 1.0, 0.5]]
 
 

@@ -13,7 +13,7 @@ import pytest
 from fusion.cli import main
 from ndtheory import findings
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "findings.md"
 
 

@@ -19,7 +19,7 @@ from simulate.checks import kernel_offsets
 from simulate.grid import simulate_grid
 from simulate.reference import coupling_input
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 KERNELS = {
     "3x3 inverse distance": np.array([[0.7, 1, 0.7], [1, 0, 1], [0.7, 1, 0.7]]) / 6,

@@ -251,7 +251,7 @@ def test_a_failure_while_writing_leaves_no_partial_output(tmp_path, monkeypatch,
 def test_readme_quotes_the_demo_accuracy_it_measures(demo_run):
     _, out, _, _ = demo_run
     accuracy = json.loads((out / "report.json").read_text())["decision_map_accuracy"]
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     # the reproduction section and the caption of the decision-map picture
     assert re.search(rf"ground-truth mask\s+{100 * accuracy:.2f} %", readme)
     assert re.search(rf"{100 * (1 - accuracy):.2f} %\s+of them", readme)

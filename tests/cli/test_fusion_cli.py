@@ -177,7 +177,7 @@ def test_fuse_on_a_simulated_gpu_equals_the_cpu(tmp_path):
         "r = fuse([a, b], radius=2, n_steps=15, device='cuda')\n"
         "np.savez(sys.argv[3], counts=r.counts, fused=r.fused)\n"
     )
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     env = dict(os.environ, NUMBA_ENABLE_CUDASIM="1", PYTHONPATH=str(root))
     paths = [str(tmp_path / n) for n in ("a.npy", "b.npy", "gpu.npz")]
     done = subprocess.run([sys.executable, "-c", script, *paths], env=env, capture_output=True)

@@ -84,7 +84,7 @@ def test_missing_parameter_and_no_solution(capsys):
 def test_docs_show_the_audit_table_as_the_tool_prints_it(capsys, doc_path):
     from pathlib import Path
 
-    doc = (Path(__file__).parents[1] / doc_path).read_text()
+    doc = (Path(__file__).parents[2] / doc_path).read_text()
     table = doc.split("<!-- audit-table -->\n")[1].split("\n<!-- /audit-table -->")[0]
     assert main(["theory", "--format", "markdown"]) == 0
     assert capsys.readouterr().out.rstrip("\n") == table

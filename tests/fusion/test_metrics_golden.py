@@ -1,6 +1,6 @@
 """Golden tests: the six metrics on the authors' 20 published Lytro fusions.
 
-``tests/data/octave_metrics_lytro.csv`` holds per-image values computed by running the
+``tests/fusion/data/octave_metrics_lytro.csv`` holds per-image values computed by running the
 ND-CNPFuse authors' own evaluation code (``evaluation/*.m`` of github.com/MorvanLi/ND-CNPFuse)
 under GNU Octave 7.3 on ``lytro/{far,near}/N.jpg`` and ``lytro/reference/N.png``; columns as
 ``ndcnp evaluate`` writes them (``SSIM`` = the authors' script, ``SSIM_Y`` = the luma variant
