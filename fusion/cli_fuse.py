@@ -5,14 +5,22 @@ from __future__ import annotations
 import argparse
 import io
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 
 import numpy as np
-from tqdm import tqdm
 
 from fusion.decision import WINDOWS
+from fusion.evaluate import SOURCE_LAYOUTS
 from fusion.images import read_image, write_png
-from fusion.pipeline import DEFAULT_RADIUS, DEFAULT_STEPS, DEFAULT_WINDOW, FusionResult, fuse
+from fusion.pipeline import (
+    DEFAULT_RADIUS,
+    DEFAULT_STEPS,
+    DEFAULT_WINDOW,
+    MAX_STEPS,
+    FusionResult,
+    fuse,
+)
 from fusion.reproduce import (
     agreement,
     difference_picture,
@@ -20,10 +28,20 @@ from fusion.reproduce import (
     image_stems,
 )
 from ndtheory.errors import NdcnpInputError
-from simulate.outputs import atomic_write, check_output_path
+from simulate.outputs import (
+    atomic_write,
+    check_distinct,
+    check_output_folder,
+    check_output_path,
+    progress,
+    staged_folder,
+)
 
-SET_FOLDERS = ("far", "near")
-"""Sub-folders of a multi-focus set: ``far/NAME`` fuses with ``near/NAME``."""
+DIFF_LEGEND = (
+    "difference pictures: white = both pick far, black = both pick near, grey = far and near "
+    "equal, red = we pick far and the reference near, cyan = we pick near and the reference far"
+)
+"""What the colours of ``reproduce --diff`` mean (:func:`fusion.reproduce.difference_picture`)."""
 
 
 def _add_fusion_options(parser: argparse.ArgumentParser) -> None:
@@ -37,13 +55,19 @@ def _add_fusion_options(parser: argparse.ArgumentParser) -> None:
         "--steps",
         type=int,
         default=DEFAULT_STEPS,
-        help=f"iterations t (default {DEFAULT_STEPS})",
+        help=f"iterations t, 1 to {MAX_STEPS} (default {DEFAULT_STEPS})",
     )
     parser.add_argument(
         "--window",
         choices=WINDOWS,
         default=DEFAULT_WINDOW,
         help=f"shape of Eq. (21)'s window of radius r (default {DEFAULT_WINDOW})",
+    )
+
+
+def _add_quiet(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", help="no progress bar (shown only on a terminal)"
     )
 
 
@@ -57,8 +81,8 @@ def register(commands: argparse._SubParsersAction) -> None:
         "8-bit gives an 8-bit PNG, 16-bit a 16-bit PNG. Ties go to the later source.",
     )
     p.add_argument("sources", nargs="+", metavar="SOURCE", help="source images (two or more)")
-    p.add_argument("-o", "--output", required=True, help="fused image (PNG)")
-    p.add_argument("--decision-map", metavar="PNG", help="also write the decision map (PNG)")
+    p.add_argument("-o", "--output", required=True, help="fused image (.png)")
+    p.add_argument("--decision-map", metavar="PNG", help="also write the decision map (.png)")
     p.add_argument("--spikes", metavar="NPZ", help="also write spike counts and window sums (.npz)")
     p.add_argument(
         "--device",
@@ -72,12 +96,20 @@ def register(commands: argparse._SubParsersAction) -> None:
     p = commands.add_parser(
         "fuse-dir",
         help="fuse every far/NAME with near/NAME of a set",
-        description="Fuse a multi-focus set laid out as SET/far/NAME and SET/near/NAME; "
-        "writes OUT/NAME.png for every NAME present in both.",
+        description="Fuse a multi-focus set laid out as SET/far/NAME and SET/near/NAME (or "
+        "SET/a/NAME and SET/b/NAME); writes OUT/NAME.png for every NAME. A NAME in only one "
+        "of the two folders is an error (a warning with --skip-unmatched). OUT appears whole "
+        "or not at all: files are staged beside it and moved in at the end.",
     )
-    p.add_argument("set", metavar="SET", help="folder with far/ and near/")
+    p.add_argument("set", metavar="SET", help="folder with far/ and near/ (or a/ and b/)")
     p.add_argument("-o", "--output", required=True, metavar="OUT", help="output folder")
+    p.add_argument(
+        "--skip-unmatched",
+        action="store_true",
+        help="fuse the names present in both folders and warn about the others",
+    )
     _add_fusion_options(p)
+    _add_quiet(p)
     p.set_defaults(handler=_fuse_dir)
 
     p = commands.add_parser(
@@ -85,12 +117,18 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="compare our fusions with published ones",
         description="Fuse SOURCES/far/NAME with SOURCES/near/NAME for every REFERENCE/NAME and "
         "print the decision-map agreement (over pixels where far and near differ in any "
-        "channel) and the share of identical fused pixels, per image and as a mean.",
+        "channel) and the share of identical fused pixels, per image and as a mean. "
+        f"{DIFF_LEGEND}.",
     )
-    p.add_argument("--sources", required=True, metavar="DIR", help="folder with far/ and near/")
+    p.add_argument(
+        "--sources", required=True, metavar="DIR", help="folder with far/ and near/ (or a/, b/)"
+    )
     p.add_argument("--reference", required=True, metavar="DIR", help="published fused images")
-    p.add_argument("--diff", metavar="OUTDIR", help="write difference pictures here")
+    p.add_argument(
+        "--diff", metavar="OUTDIR", help="write difference pictures here (a folder, not an input)"
+    )
     _add_fusion_options(p)
+    _add_quiet(p)
     p.set_defaults(handler=_reproduce)
 
 
@@ -106,22 +144,33 @@ def _decision_picture(result: FusionResult) -> np.ndarray:
     return (result.choice * (255 // (n - 1))).astype(np.uint8)
 
 
+def _check_fusion_options(args: argparse.Namespace) -> None:
+    """The integer options, before any image is read (fuse() checks them again)."""
+    if not 1 <= args.steps <= MAX_STEPS:
+        raise NdcnpInputError(f"--steps must be in [1, {MAX_STEPS}]; got {args.steps}")
+    if args.radius < 0:
+        raise NdcnpInputError(f"--radius must be >= 0; got {args.radius}")
+
+
 def _fuse(args: argparse.Namespace) -> int:
     if len(args.sources) < 2:
         raise NdcnpInputError(f"fusion needs at least two source images; got {len(args.sources)}")
-    outputs = [Path(args.output)]
-    outputs += [Path(p) for p in (args.decision_map, args.spikes) if p is not None]
-    for out in outputs:
-        check_output_path(out, args.sources)
-    if len({o.resolve() for o in outputs}) != len(outputs):
-        raise NdcnpInputError("output paths must differ from each other")
+    _check_fusion_options(args)
+    check_output_path(args.output, args.sources, suffixes=(".png",))
+    if args.decision_map:
+        check_output_path(args.decision_map, args.sources, suffixes=(".png",))
+    if args.spikes:
+        check_output_path(args.spikes, args.sources, suffixes=(".npz",))
+    check_distinct([args.output, args.decision_map, args.spikes])
     images = [read_image(p) for p in args.sources]
     result = fuse(
         images, radius=args.radius, n_steps=args.steps, window=args.window, device=args.device
     )
     _write_png(Path(args.output), result.fused)
+    written = [args.output]
     if args.decision_map:
         _write_png(Path(args.decision_map), _decision_picture(result))
+        written.append(args.decision_map)
     if args.spikes:
         buffer = io.BytesIO()
         np.savez_compressed(
@@ -131,60 +180,91 @@ def _fuse(args: argparse.Namespace) -> int:
             choice=result.choice,
             **{k: np.array([p[k] for p in result.params]) for k in result.params[0]},
         )
-
         atomic_write(Path(args.spikes), lambda tmp: tmp.write_bytes(buffer.getvalue()))
+        written.append(args.spikes)
+    height, width = result.fused.shape[:2]
+    depth = 16 if result.fused.dtype == np.uint16 else 8
+    print(f"wrote {', '.join(written)} ({width}x{height}, {depth}-bit, {len(images)} sources)")
     return 0
 
 
-def _set_pairs(root: Path) -> list[tuple[str, Path, Path]]:
-    for sub in SET_FOLDERS:
-        if not (root / sub).is_dir():
-            raise NdcnpInputError(f"set {root} has no {sub}/ folder (expected far/ and near/)")
-    stems = [s for s in image_stems(root / "far") if s in set(image_stems(root / "near"))]
+def _set_folders(root: Path) -> tuple[Path, Path]:
+    if not root.is_dir():
+        raise NdcnpInputError(f"set folder {root} does not exist")
+    for first, second in SOURCE_LAYOUTS:
+        if (root / first).is_dir() and (root / second).is_dir():
+            return root / first, root / second
+    raise NdcnpInputError(f"set {root} must contain far/ and near/ (or a/ and b/)")
+
+
+def _set_pairs(root: Path, skip_unmatched: bool) -> list[tuple[str, Path, Path]]:
+    first, second = _set_folders(root)
+    a_stems, b_stems = image_stems(first), image_stems(second)
+    unmatched = [f"{first.name}/{s}" for s in a_stems if s not in set(b_stems)]
+    unmatched += [f"{second.name}/{s}" for s in b_stems if s not in set(a_stems)]
+    stems = [s for s in a_stems if s in set(b_stems)]
+    if unmatched:
+        more = len(unmatched) - 5
+        listed = ", ".join(unmatched[:5]) + (f" and {more} more" if more > 0 else "")
+        if not skip_unmatched or not stems:
+            raise NdcnpInputError(
+                f"set {root}: {listed} {'has' if len(unmatched) == 1 else 'have'} no partner "
+                "(rename them, or pass --skip-unmatched)"
+            )
+        print(f"ndcnp: warning: skipping {listed} (no partner)", file=sys.stderr)
     if not stems:
-        raise NdcnpInputError(f"set {root} has no NAME present in both far/ and near/")
-    return [(s, find_source(root / "far", s), find_source(root / "near", s)) for s in stems]
+        raise NdcnpInputError(f"set {root} has no images in {first.name}/ and {second.name}/")
+    return [(s, find_source(first, s), find_source(second, s)) for s in stems]
 
 
 def _fuse_dir(args: argparse.Namespace) -> int:
-    root, out = Path(args.set), Path(args.output)
-    pairs = _set_pairs(root)
-    if (
-        out.resolve() in {(root / s).resolve() for s in SET_FOLDERS}
-        or out.resolve() == root.resolve()
-    ):
-        raise NdcnpInputError(f"output folder {out} is an input folder; choose another")
-    out.mkdir(parents=True, exist_ok=True)
-    for stem, far, near in tqdm(pairs, desc="fuse", unit="pair", disable=None, file=sys.stderr):
-        images = [read_image(far), read_image(near)]
-        result = fuse(images, radius=args.radius, n_steps=args.steps, window=args.window)
-        _write_png(check_output_path(out / f"{stem}.png", [far, near]), result.fused)
+    _check_fusion_options(args)
+    root = Path(args.set)
+    pairs = _set_pairs(root, args.skip_unmatched)
+    inputs = [*_set_folders(root), *(p for _, far, near in pairs for p in (far, near))]
+    out = check_output_folder(args.output, inputs, [f"{stem}.png" for stem, _, _ in pairs])
+    with staged_folder(out) as staging:
+        for stem, far, near in progress(pairs, desc="fuse-dir", unit="pair", quiet=args.quiet):
+            images = [read_image(far), read_image(near)]
+            result = fuse(images, radius=args.radius, n_steps=args.steps, window=args.window)
+            _write_png(staging / f"{stem}.png", result.fused)
+    print(f"wrote {len(pairs)} fused images to {out}/")
     return 0
 
 
 def _reproduce(args: argparse.Namespace) -> int:
+    _check_fusion_options(args)
     root, ref_dir = Path(args.sources), Path(args.reference)
+    first, second = _set_folders(root)
     stems = image_stems(ref_dir)
     if not stems:
         raise NdcnpInputError(f"reference folder {ref_dir} has no images")
-    diff_dir = Path(args.diff) if args.diff else None
-    if diff_dir is not None:
-        diff_dir.mkdir(parents=True, exist_ok=True)
-    rows = []
-    print(f"{'image':>8} {'agreement':>10} {'identical':>10} {'compared':>9}")
-    for stem in tqdm(stems, desc="reproduce", unit="pair", disable=None, file=sys.stderr):
-        far = read_image(find_source(root / "far", stem))
-        near = read_image(find_source(root / "near", stem))
-        ref = read_image(find_source(ref_dir, stem))
-        result = fuse([far, near], radius=args.radius, n_steps=args.steps, window=args.window)
-        a = agreement(far, near, ref, result.fused, result.decision_map.astype(bool))
-        rows.append(a)
-        print(f"{stem:>8} {a.decision:10.2%} {a.identical:10.2%} {a.compared:9d}", flush=True)
-        if diff_dir is not None:
-            picture = difference_picture(far, near, ref, result.decision_map.astype(bool))
-            _write_png(check_output_path(diff_dir / f"{stem}.png", []), picture)
+    triples = [
+        (stem, find_source(first, stem), find_source(second, stem), find_source(ref_dir, stem))
+        for stem in stems
+    ]
+    diff_dir = None
+    if args.diff is not None:
+        inputs = [first, second, ref_dir, *(p for t in triples for p in t[1:])]
+        diff_dir = check_output_folder(args.diff, inputs, [f"{stem}.png" for stem in stems])
+    with staged_folder(diff_dir) if diff_dir is not None else nullcontext() as staging:
+        rows = []
+        print(f"{'image':>8} {'agreement':>10} {'identical':>10} {'compared':>9}")
+        for stem, far_path, near_path, ref_path in progress(
+            triples, desc="reproduce", unit="pair", quiet=args.quiet
+        ):
+            far, near, ref = read_image(far_path), read_image(near_path), read_image(ref_path)
+            result = fuse([far, near], radius=args.radius, n_steps=args.steps, window=args.window)
+            a = agreement(far, near, ref, result.fused, result.decision_map.astype(bool))
+            rows.append(a)
+            print(f"{stem:>8} {a.decision:10.2%} {a.identical:10.2%} {a.compared:9d}", flush=True)
+            if staging is not None:
+                picture = difference_picture(far, near, ref, result.decision_map.astype(bool))
+                _write_png(staging / f"{stem}.png", picture)
     decision = np.array([r.decision for r in rows])
     identical = np.array([r.identical for r in rows])
     print(f"{'mean':>8} {decision.mean():10.2%} {identical.mean():10.2%}")
     print(f"{'min':>8} {decision.min():10.2%} {identical.min():10.2%}")
+    if diff_dir is not None:
+        print(f"wrote {len(rows)} difference pictures to {diff_dir}/; {DIFF_LEGEND}")
     return 0

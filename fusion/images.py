@@ -56,7 +56,7 @@ def read_image(path: str | os.PathLike) -> NDArray:
             elif mode == "CMYK" or mode == "YCbCr":
                 im = im.convert("RGB")
             array = np.asarray(im)
-    except (UnidentifiedImageError, OSError) as error:
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as error:
         raise NdcnpInputError(f"image {source} cannot be read: {error}") from None
     if array.dtype == np.int32 or array.dtype == np.dtype(">u2"):
         array = array.astype(np.uint16)

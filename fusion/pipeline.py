@@ -21,6 +21,11 @@ DEFAULT_RADIUS = 16
 """Coupling radius r of Eq. (21) (Sec. 5.1)."""
 DEFAULT_STEPS = 110
 """Iterations t (Sec. 5.1)."""
+MAX_STEPS = 10_000
+"""Most iterations :func:`fuse` runs (about a minute per 520 x 520 pair on one core); the
+paper uses 110 and the counts of longer runs no longer change the decision."""
+MAX_PIXELS = 50_000_000
+"""Largest source (M * N) :func:`fuse` takes: its work arrays need about 100 bytes per pixel."""
 DEFAULT_WINDOW = "diamond"
 """Eq. (21)'s window: the pixels within city-block distance r, the reading of "within the
 coupling radius" that agrees best with the authors' fusions (docs/reproduction.md, "Round 3")."""
@@ -58,14 +63,44 @@ class FusionResult:
 
 
 def check_sources(images: Sequence[NDArray]) -> None:
-    """Raise :class:`NdcnpInputError` unless the sources can be fused together.
+    """Raise unless the sources can be fused together.
 
-    Rules: at least two sources; one shape (grey and colour are not mixed:
-    convert them first, since a grey source has no colour to copy); one dtype
-    (8-bit with 8-bit, 16-bit with 16-bit).
+    Rules: a sequence of at least two NumPy arrays; each (M, N) grey or
+    (M, N, 3) colour, uint8 or uint16, at most :data:`MAX_PIXELS` pixels; one
+    shape (grey and colour are not mixed: convert them first, since a grey
+    source has no colour to copy); one dtype (8-bit with 8-bit, 16-bit with 16-bit).
+
+    Raises
+    ------
+    TypeError
+        If ``images`` is not a sequence of ndarrays.
+    NdcnpInputError
+        (a ``ValueError``) if a rule above is broken.
     """
+    if isinstance(images, np.ndarray) or not isinstance(images, Sequence):
+        raise TypeError(
+            f"images must be a list of arrays (one per source); got {type(images).__name__}"
+        )
     if len(images) < 2:
         raise NdcnpInputError(f"fusion needs at least two source images; got {len(images)}")
+    for k, im in enumerate(images, start=1):
+        if not isinstance(im, np.ndarray):
+            raise TypeError(f"source {k} must be a NumPy array; got {type(im).__name__}")
+        if im.dtype not in (np.uint8, np.uint16):
+            raise NdcnpInputError(
+                f"source {k} must be uint8 or uint16 (an image's own pixels); got {im.dtype}"
+            )
+        if im.ndim not in (2, 3) or (im.ndim == 3 and im.shape[2] != 3):
+            raise NdcnpInputError(
+                f"source {k} must be (M, N) grey or (M, N, 3) colour; got shape {im.shape}"
+            )
+        if im.size == 0:
+            raise NdcnpInputError(f"source {k} is empty (shape {im.shape})")
+        if im.shape[0] * im.shape[1] > MAX_PIXELS:
+            raise NdcnpInputError(
+                f"source {k} has {im.shape[0] * im.shape[1]} pixels, over the limit of "
+                f"{MAX_PIXELS}; fuse it in tiles"
+            )
     first = images[0]
     for k, im in enumerate(images[1:], start=2):
         if (im.ndim == 2) != (first.ndim == 2):
@@ -168,7 +203,7 @@ def fuse(
     radius : int, optional
         Coupling radius ``r`` of Eq. (21), 0 <= r < min(M, N).
     n_steps : int, optional
-        Iterations ``t`` >= 1.
+        Iterations ``t``, 1 <= t <= :data:`MAX_STEPS`.
     rule : ParameterRule, optional
         The parameter rule; default :data:`fusion.rule.DEFAULT_RULE`.
     window : {"diamond", "disk", "square"}, optional
@@ -180,12 +215,26 @@ def fuse(
     Returns
     -------
     FusionResult
+
+    Raises
+    ------
+    TypeError
+        If ``images`` is not a sequence of ndarrays or an option has the wrong type.
+    NdcnpInputError
+        (a ``ValueError``, one sentence) if a value is out of range (:func:`check_sources`).
     """
     check_sources(images)
+    for name, value in (("radius", radius), ("n_steps", n_steps)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+            raise TypeError(f"{name} must be an integer; got {type(value).__name__} {value!r}")
+    if not 1 <= n_steps <= MAX_STEPS:
+        raise NdcnpInputError(f"n_steps must be in [1, {MAX_STEPS}]; got {n_steps}")
+    if not isinstance(rule, ParameterRule):
+        raise TypeError(f"rule must be a ParameterRule; got {type(rule).__name__}")
     if window not in WINDOWS:
         raise NdcnpInputError(f"window must be one of {', '.join(WINDOWS)}; got {window!r}")
     M, N = images[0].shape[:2]
-    if isinstance(radius, bool) or int(radius) != radius or radius < 0:
+    if radius < 0:
         raise NdcnpInputError(f"radius must be an integer >= 0; got {radius}")
     if radius >= min(M, N):
         raise NdcnpInputError(
