@@ -8,18 +8,28 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
+
+import numpy as np
+import sympy as sp
 
 from ndtheory.audit import FORMATS, format_audit
 from ndtheory.bound import (
     BOUND_PARAMETERS,
     SUM_W_PARAMETER,
+    bound_expr,
     continuous_firing_bound,
     finite_horizon_supremum,
     solve_for,
+    threshold_expr,
 )
 from ndtheory.errors import NdcnpInputError, NotDerivableError
 from ndtheory.findings import summary_lines
-from ndtheory.spec import MODELS, ND_CNP, SEMANTICS
+from ndtheory.recurrence import t
+from ndtheory.spec import MODELS, ND_CNP, SEMANTICS, SUM_W
+
+MAX_REGIME_LENGTH = 10
+"""Longest pattern ``theory regimes`` tries: 2**L / L patterns, about 10 s at L = 10."""
 
 _BOUND_OPTIONS = {
     "alpha": "--alpha",
@@ -89,7 +99,12 @@ def register(commands: argparse._SubParsersAction) -> None:
         metavar="NAME=VALUE",
         help="a parameter of --model (repeat for each); not needed for nd-cnp",
     )
-    regimes.add_argument("--max-length", type=int, default=6, help="longest pattern (default 6)")
+    regimes.add_argument(
+        "--max-length",
+        type=int,
+        default=6,
+        help=f"longest pattern, 1 to {MAX_REGIME_LENGTH} (default 6)",
+    )
     regimes.add_argument("--I-min", dest="I_min", type=float, default=0.0, help="default 0")
     regimes.add_argument(
         "--I-max", dest="I_max", type=float, default=float("inf"), help="default: unbounded"
@@ -102,6 +117,9 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="K = sum(W) P(t-1) (uniform grid, default) or K = sum(W) (neighbours always fire)",
     )
     regimes.add_argument("--format", choices=("text", "json"), default="text")
+    regimes.add_argument(
+        "-q", "--quiet", action="store_true", help="no progress bar (shown only on a terminal)"
+    )
     regimes.set_defaults(handler=_run_regimes)
 
     derive = actions.add_parser(
@@ -151,8 +169,15 @@ def _run_bound(args: argparse.Namespace) -> int:
         if given["I"] is not None:
             raise NdcnpInputError("--input-max is only used with --solve-for")
     params = {n: given[n] for n in ("alpha", "beta", "gamma", "lam", "sum_W")}
-    bound = continuous_firing_bound(**params)
-    supremum = finite_horizon_supremum(**params)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        bound = continuous_firing_bound(**params)
+        supremum = finite_horizon_supremum(**params)
+    if not (math.isfinite(bound) and math.isfinite(supremum.supremum)):
+        raise NdcnpInputError(
+            "the bound is too large for a float at these parameters ("
+            + ", ".join(f"{_BOUND_OPTIONS[n]} {v:g}" for n, v in params.items())
+            + "); give smaller values"
+        )
     if args.format == "json":
         print(
             json.dumps(
@@ -169,18 +194,44 @@ def _run_bound(args: argparse.Namespace) -> int:
         return 0
     if solved is not None:
         print(f"{args.solve_for} = {solved:.12g}")
-    print(f"continuous-firing bound (Theorem 4, Eq. 17): I > {bound:.12g}")
+        bound_text, supremum_text = f"{bound:.12g}", f"{supremum.supremum:.12g}"
+    else:
+        # The options are decimals the user typed: the bound and I_t are exact rationals.
+        exact = {symbol: sp.Rational(repr(params[name])) for name, symbol in _symbols().items()}
+        bound_text = _exact_text(bound_expr(ND_CNP).xreplace(exact), bound)
+        supremum_text = bound_text
+        if supremum.step is not None:
+            at_step = threshold_expr(ND_CNP).xreplace({**exact, t: supremum.step})
+            supremum_text = _exact_text(at_step, supremum.supremum)
+    print(f"continuous-firing bound (Theorem 4, Eq. 17): I > {bound_text}")
     if supremum.step is not None:
         print(
-            f"fires at every step from rest iff I > max_t I_t = {supremum.supremum:.12g} "
+            f"fires at every step from rest iff I > max_t I_t = {supremum_text} "
             f"(reached at t = {supremum.step})"
         )
     else:
         print(
-            f"fires at every step from rest iff I >= {supremum.supremum:.12g}: every I_t is "
+            f"fires at every step from rest iff I >= {supremum_text}: every I_t is "
             "below the bound (approached as t -> oo), so I = bound fires at every step"
         )
     return 0
+
+
+def _symbols() -> dict[str, sp.Symbol]:
+    return {**{p.name: p.symbol for p in ND_CNP.parameters}, "sum_W": SUM_W}
+
+
+def _exact_text(value: sp.Expr, approx: float) -> str:
+    """``62/19 = 3.26315789474`` for a rational that no short decimal writes, else the decimal.
+
+    When ``.12g`` prints the value in full, that decimal is already exact; a
+    fraction of more than 12 digits a side is no easier to read than the decimal.
+    """
+    decimal = f"{approx:.12g}"
+    short = value.is_Rational and max(abs(value.p), value.q) < 10**12
+    if short and value.q != 1 and sp.Rational(decimal) != value:
+        return f"{value.p}/{value.q} = {decimal}"
+    return decimal
 
 
 def _run_regimes(args: argparse.Namespace) -> int:
@@ -190,8 +241,18 @@ def _run_regimes(args: argparse.Namespace) -> int:
     params = _regime_params(args, model)
     if args.sum_W is None:
         raise NdcnpInputError("regimes needs --sum-w; got none")
-    if not args.sum_W >= 0:
-        raise NdcnpInputError(f"--sum-w must be >= 0; got {args.sum_W:g}")
+    if not (math.isfinite(args.sum_W) and args.sum_W >= 0):
+        raise NdcnpInputError(f"--sum-w must be a finite number >= 0; got {args.sum_W:g}")
+    if not 1 <= args.max_length <= MAX_REGIME_LENGTH:
+        raise NdcnpInputError(
+            f"--max-length must be in [1, {MAX_REGIME_LENGTH}]; got {args.max_length}"
+        )
+    if not (math.isfinite(args.I_min) and 0 <= args.I_min < args.I_max):
+        raise NdcnpInputError(
+            f"need 0 <= --I-min < --I-max; got --I-min {args.I_min:g} --I-max {args.I_max:g}"
+        )
+    from simulate.outputs import progress_factory
+
     try:
         found = regimes(
             model,
@@ -202,6 +263,7 @@ def _run_regimes(args: argparse.Namespace) -> int:
             I_max=args.I_max,
             semantics=args.semantics,
             coupling=args.coupling,
+            progress=progress_factory(desc="regimes", unit="pattern", quiet=args.quiet),
         )
     except NotDerivableError as error:
         raise NdcnpInputError(str(error)) from None
@@ -277,8 +339,26 @@ def _run_derive(args: argparse.Namespace) -> int:
     except NotDerivableError as error:
         print(f"no continuous-firing condition: {error}")
         return 0
-    print(f"bound: I {condition.direction}= {condition.bound}")
+    bound = _shortest_form(condition.bound)
+    print(f"bound: I {condition.direction}= I*, I* = {bound}")
     for relation in condition.conditions:
         print(f"  valid where {relation}")
-    print(condition.explanation)
+    # The explanation names the bound in full; once above is enough.
+    print(condition.explanation.replace(str(condition.bound), "I*"))
     return 0
+
+
+def _shortest_form(expr: sp.Expr) -> sp.Expr:
+    """``expr`` or a shorter equal form: collected in one symbol, each coefficient factored.
+
+    A bound that sympy returns as one expanded fraction (the PCNN's, 476 characters)
+    reads as ``coefficient * symbol + rest`` in a third of the length.
+    """
+    best, expanded = expr, sp.expand(expr)
+    for symbol in sorted(expr.free_symbols, key=str):
+        if any(symbol in e.free_symbols for e in expr.atoms(sp.exp)):
+            continue  # collect cannot split exp(symbol) from symbol
+        candidate = sp.collect(expanded, symbol, sp.factor)
+        if len(str(candidate)) < len(str(best)):
+            best = candidate
+    return best

@@ -25,7 +25,7 @@ References
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
@@ -340,9 +340,13 @@ def regimes(
     I_max: float = math.inf,
     semantics: str = "decay",
     coupling: str = "uniform",
+    progress: Callable[[list[str]], Iterable[str]] | None = None,
 ) -> list[Regime]:
     """Every primitive pattern of length ``<= max_length`` whose orbit exists for some
     ``I`` in ``[I_min, I_max]``, with where it exists.
+
+    ``progress``, if given, wraps the list of patterns to try (e.g. a tqdm bar):
+    their number grows as ``2**max_length / max_length``.
 
     Returns
     -------
@@ -355,7 +359,8 @@ def regimes(
         raise NdcnpInputError(f"need 0 <= I_min < I_max; got {I_min!r}, {I_max!r}")
     window = sp.Interval(_exact(I_min), sp.oo if math.isinf(I_max) else _exact(I_max))
     found = []
-    for pattern in primitive_patterns(max_length):
+    patterns = primitive_patterns(max_length)
+    for pattern in patterns if progress is None else progress(patterns):
         try:
             interval = existence_interval(
                 model, pattern, params, sum_W, semantics=semantics, coupling=coupling

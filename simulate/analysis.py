@@ -113,10 +113,14 @@ def classify(spikes: Any, *, min_repeats: int = 3, min_tail: int = 10) -> Firing
     n = train.size
     if min_repeats < 1:
         raise NdcnpInputError(f"min_repeats must be >= 1; got {min_repeats}")
+    # The train from tau on has period p iff s[t] == s[t + p] for all t >= tau. Read
+    # backwards, that is a common prefix of the reversed train and itself shifted by p,
+    # so the shortest transient of every period comes from one Z-function: O(n) in all,
+    # where a comparison per period costs O(n^2).
+    common = _z_function(train[::-1].tobytes())
     best: tuple[int, int] | None = None
     for period in range(1, n // min_repeats + 1):
-        mismatch = np.nonzero(train[:-period] != train[period:])[0]
-        transient = int(mismatch[-1]) + 1 if mismatch.size else 0
+        transient = n - period - common[period]
         enough = n - transient >= max(min_repeats * period, min_tail)
         if enough and (best is None or transient < best[0]):
             best = (transient, period)
@@ -129,6 +133,26 @@ def classify(spikes: Any, *, min_repeats: int = 3, min_tail: int = 10) -> Firing
     ones = pattern.count("1")
     regime = "silent" if ones == 0 else "continuous" if ones == period else "periodic"
     return FiringPattern(regime, transient, period, pattern, ones / period)
+
+
+def _z_function(text: bytes) -> list[int]:
+    """``z[i]``: length of the longest common prefix of ``text`` and ``text[i:]`` (O(n)).
+
+    Gusfield, *Algorithms on Strings, Trees and Sequences* (1997), Sec. 1.4: the
+    rightmost match ``[left, right)`` found so far bounds each new ``z[i]`` from below.
+    """
+    n = len(text)
+    z = [0] * (n + 1)  # z[n] = 0 spares callers a bounds check
+    z[0] = n
+    left = right = 0
+    for i in range(1, n):
+        length = min(right - i, z[i - left]) if i < right else 0
+        while i + length < n and text[length] == text[i + length]:
+            length += 1
+        z[i] = length
+        if i + length > right:
+            left, right = i, i + length
+    return z
 
 
 def transient_length(spikes: Any, *, min_repeats: int = 3, min_tail: int = 10) -> int | None:

@@ -11,9 +11,20 @@ import numpy as np
 
 from ndtheory.errors import NdcnpInputError
 from ndtheory.spec import ND_CNP, PAPER_EXAMPLE, PAPER_W, SEMANTICS
-from simulate.outputs import atomic_write, check_output_path
+from simulate.outputs import atomic_write, check_distinct, check_output_path
 
 DEFAULT_KERNEL = "0.1,0.5,0,0.5,0.1"
+MAX_NEURON_STEPS = 2_000_000
+"""Most steps of ``simulate neuron``: its traces take 64 bytes a step (about 10 s at the limit)."""
+MAX_GRID_STEPS = 100_000
+"""Most steps of ``simulate grid``."""
+MAX_GRID_WORK = 10**10
+"""Most neuron-steps (neurons times steps) of ``simulate grid``: minutes on one core."""
+MAX_SWEEP_WORK = 5_000_000
+"""Most neuron-steps (points times steps, twice four setups) of ``simulate regime``; each
+neuron-step keeps 64 bytes of traces, so the limit holds the sweep to a few hundred MB."""
+FIGURE_SUFFIXES = (".png", ".pdf", ".svg")
+"""Figure formats the plot options write (matplotlib picks the format from the suffix)."""
 
 
 def _add_parameters(parser: argparse.ArgumentParser, semantics: bool = True) -> None:
@@ -99,11 +110,19 @@ def _save_figure(fig: Any, path: Path) -> None:
     atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=90))
 
 
+def _check_steps(steps: int, limit: int) -> None:
+    if not 1 <= steps <= limit:
+        raise NdcnpInputError(f"--steps must be in [1, {limit}]; got {steps}")
+
+
 def _run_neuron(args: argparse.Namespace) -> int:
     from simulate.analysis import classify, firing_rate
     from simulate.neuron import simulate_neuron
 
-    outputs = [check_output_path(p) for p in (args.csv, args.plot) if p]
+    _check_steps(args.steps, MAX_NEURON_STEPS)
+    csv_out = check_output_path(args.csv, suffixes=(".csv",)) if args.csv else None
+    plot_out = check_output_path(args.plot, suffixes=FIGURE_SUFFIXES) if args.plot else None
+    check_distinct([csv_out, plot_out])
     params = _params(args)
     neighbours = _neighbours(args.neighbours)
     weights = {}
@@ -129,11 +148,13 @@ def _run_neuron(args: argparse.Namespace) -> int:
             names = [*result.traces]
             with open(tmp, "w", newline="") as handle:
                 writer = csv.writer(handle)
-                writer.writerow(["t", *[result.labels.get(n, n) for n in names]])
+                # lhs and rhs of the firing test carry their formula: "rhs=T" beside the unit T.
+                labels = [f"{n}={result.labels[n]}" if n in result.labels else n for n in names]
+                writer.writerow(["t", *labels])
                 for t in range(result.n_steps + 1):
                     writer.writerow([t, *[repr(float(result.traces[n][t])) for n in names]])
 
-        atomic_write(outputs[0], write_csv)
+        atomic_write(csv_out, write_csv)
     if args.plot:
         import matplotlib.pyplot as plt
 
@@ -142,17 +163,32 @@ def _run_neuron(args: argparse.Namespace) -> int:
         fig, ax = plt.subplots(figsize=(8, 3.5), layout="constrained")
         plot_neuron(result, ax=ax, title=f"I = {args.I:g}, {result.neighbours}, {args.semantics}")
         ax.legend(fontsize=8)
-        _save_figure(fig, outputs[-1])
+        _save_figure(fig, plot_out)
         plt.close(fig)
+    _print_written([csv_out, plot_out])
     return 0
+
+
+def _print_written(paths: list[Path | None]) -> None:
+    written = [str(p) for p in paths if p is not None]
+    if written:
+        print(f"wrote {', '.join(written)}")
 
 
 def _run_grid(args: argparse.Namespace) -> int:
     from simulate.grid import simulate_grid
 
-    out = check_output_path(args.output, [args.stimulus])
-    png = check_output_path(args.png, [args.stimulus]) if args.png else None
+    _check_steps(args.steps, MAX_GRID_STEPS)
+    inputs = [args.stimulus] + ([args.kernel] if Path(args.kernel).is_file() else [])
+    out = check_output_path(args.output, inputs, suffixes=(".npz",))
+    png = check_output_path(args.png, inputs, suffixes=FIGURE_SUFFIXES) if args.png else None
+    check_distinct([out, png])
     stimulus = read_stimulus(args.stimulus)
+    if stimulus.size * args.steps > MAX_GRID_WORK:
+        raise NdcnpInputError(
+            f"{stimulus.size} neurons x {args.steps} steps is over the limit of "
+            f"{MAX_GRID_WORK:.0e} neuron-steps; use fewer steps or a smaller stimulus"
+        )
     kernel = _parse_kernel(args.kernel)
     params = _params(args)
     result = simulate_grid(
@@ -192,6 +228,7 @@ def _run_grid(args: argparse.Namespace) -> int:
         plot_counts(counts, ax=ax, title=f"spike counts, {args.steps} steps")
         _save_figure(fig, png)
         plt.close(fig)
+        print(f"wrote {png}")
     return 0
 
 
@@ -207,8 +244,9 @@ def _run_fig2(args: argparse.Namespace) -> int:
     )
     from simulate.plots import plot_fig2
 
-    out = check_output_path(args.output)
+    out = check_output_path(args.output, suffixes=FIGURE_SUFFIXES)
     table_out = check_output_path(args.table) if args.table else None
+    check_distinct([out, table_out])
     rows = fig2_table()
     table = format_table(rows)
     print(
@@ -246,7 +284,7 @@ def _run_fig2(args: argparse.Namespace) -> int:
     )
     _save_figure(fig, out)
     plt.close(fig)
-    print(f"wrote {out}")
+    _print_written([out, table_out])
     return 0
 
 
@@ -256,10 +294,31 @@ def _run_regime(args: argparse.Namespace) -> int:
     from simulate.analysis import sweep
     from simulate.plots import plot_rate_sweeps
 
-    out = check_output_path(args.output)
+    out = check_output_path(args.output, suffixes=FIGURE_SUFFIXES)
     params = _params(args)
-    if not args.I_max > args.I_min >= 0 or args.points < 2:
-        raise NdcnpInputError("need 0 <= --I-min < --I-max and --points >= 2")
+    if not np.isfinite(args.I_max) or not args.I_max > args.I_min >= 0:
+        raise NdcnpInputError(
+            f"need 0 <= --I-min < --I-max < inf; got --I-min {args.I_min:g} --I-max {args.I_max:g}"
+        )
+    if args.points < 2:
+        raise NdcnpInputError(f"--points must be >= 2; got {args.points}")
+    _check_steps(args.steps, MAX_SWEEP_WORK)
+    if args.points * args.steps > MAX_SWEEP_WORK:
+        raise NdcnpInputError(
+            f"--points {args.points} x --steps {args.steps} is over the limit of "
+            f"{MAX_SWEEP_WORK:.0e} neuron-steps; use fewer points or steps"
+        )
+    if not (np.isfinite(args.sum_w) and args.sum_w >= 0):
+        raise NdcnpInputError(f"--sum-w must be a finite number >= 0; got {args.sum_w:g}")
+    # The CLI is the top layer, so it may read the bound derived in ndtheory.
+    from ndtheory.bound import continuous_firing_bound
+
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        bound = continuous_firing_bound(**params, sum_W=args.sum_w)
+    if not np.isfinite(bound):
+        raise NdcnpInputError(
+            "Theorem 4's bound is too large for a float at these parameters; give smaller values"
+        )
     values = np.linspace(args.I_min, args.I_max, args.points)
     sweeps = {}
     for neighbours in ("always", "uniform"):
@@ -274,10 +333,6 @@ def _run_regime(args: argparse.Namespace) -> int:
                 sum_W=args.sum_w,
                 semantics=semantics,
             )
-    # The CLI is the top layer, so it may read the bound derived in ndtheory.
-    from ndtheory.bound import continuous_firing_bound
-
-    bound = continuous_firing_bound(**params, sum_W=args.sum_w)
     print(f"Theorem 4 bound (Eq. 17): I > {bound:.6g}")
     for label, result in sweeps.items():
         continuous = values[[p.regime == "continuous" for p in result.patterns]]
@@ -304,7 +359,12 @@ def register(commands: argparse._SubParsersAction) -> None:
 
     neuron = sub.add_parser("neuron", help="one neuron with prescribed neighbours")
     neuron.add_argument("--I", type=float, required=True, help="external input I >= 0")
-    neuron.add_argument("--steps", type=int, default=100, help="steps to run (default 100)")
+    neuron.add_argument(
+        "--steps",
+        type=int,
+        default=100,
+        help=f"steps to run, 1 to {MAX_NEURON_STEPS} (default 100)",
+    )
     neuron.add_argument(
         "--neighbours",
         default="none",
@@ -312,8 +372,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     neuron.add_argument("--sum-w", type=float, default=1.2, help="sum(W) (default 1.2)")
     neuron.add_argument("--W", help="weights instead of --sum-w, e.g. 0.1,0.5,0,0.5,0.1")
-    neuron.add_argument("--csv", help="write the traces here")
-    neuron.add_argument("--plot", help="write a plot of U(1+V), T and the spikes here")
+    neuron.add_argument("--csv", help="write the traces here (.csv)")
+    neuron.add_argument(
+        "--plot", help="write a plot of U(1+V), T and the spikes here (.png, .pdf or .svg)"
+    )
     _add_parameters(neuron)
     neuron.set_defaults(handler=_run_neuron)
 
@@ -325,26 +387,36 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="W as rows 'a,b,c;d,e,f;g,h,i' or a .npy/.txt file "
         f"(default: the paper's W as one row, {','.join(map(str, PAPER_W))})",
     )
-    grid.add_argument("--steps", type=int, default=110, help="steps (default 110, as the paper)")
+    grid.add_argument(
+        "--steps",
+        type=int,
+        default=110,
+        help=f"steps, 1 to {MAX_GRID_STEPS} (default 110, as the paper)",
+    )
     grid.add_argument("--border", choices=("zero", "reflect", "periodic"), default="zero")
     grid.add_argument("--engine", choices=("numba", "reference"), default="numba")
     grid.add_argument("-o", "--output", required=True, help="counts as .npz")
-    grid.add_argument("--png", help="also write the counts as an image")
+    grid.add_argument("--png", help="also write the counts as a figure (.png, .pdf or .svg)")
     _add_parameters(grid)
     grid.set_defaults(handler=_run_grid)
 
     fig2 = sub.add_parser("fig2", help="the paper's Fig. 2 experiment and rate table")
-    fig2.add_argument("-o", "--output", required=True, help="figure (.png)")
+    fig2.add_argument("-o", "--output", required=True, help="figure (.png, .pdf or .svg)")
     fig2.add_argument("--table", help="also write the rate table (Markdown) here")
     fig2.add_argument("--neighbours", choices=("none", "always", "uniform"), default="always")
     fig2.add_argument("--semantics", choices=SEMANTICS, default="decay")
     fig2.set_defaults(handler=_run_fig2)
 
     regime = sub.add_parser("regime", help="firing rate over I with Theorem 4's bound")
-    regime.add_argument("-o", "--output", required=True, help="figure (.png)")
+    regime.add_argument("-o", "--output", required=True, help="figure (.png, .pdf or .svg)")
     regime.add_argument("--I-min", type=float, default=0.0)
     regime.add_argument("--I-max", type=float, default=3.0)
-    regime.add_argument("--points", type=int, default=301)
+    regime.add_argument(
+        "--points",
+        type=int,
+        default=301,
+        help=f"values of I (default 301; points x steps at most {MAX_SWEEP_WORK:.0e})",
+    )
     regime.add_argument("--steps", type=int, default=400, help="steps per neuron (default 400)")
     regime.add_argument("--sum-w", type=float, default=1.2, help="sum(W) (default 1.2)")
     _add_parameters(regime, semantics=False)

@@ -43,7 +43,7 @@ def test_neuron_prints_train_rate_and_regime(tmp_path, capsys):
     assert "spikes (t=1..12): 1010" in out
     assert "rate: " in out and "regime: " in out
     rows = csv_path.read_text().splitlines()
-    assert rows[0] == "t,U,V,T,U*(V + 1),T,P,K"
+    assert rows[0] == "t,U,V,T,lhs=U*(V + 1),rhs=T,P,K"
     assert rows[2].startswith("1,0.5,0.0,0.0,0.5,0.0,1.0,0.0")
     assert len(rows) == 14
     assert png_path.stat().st_size > 0
@@ -55,7 +55,7 @@ def test_neuron_prints_train_rate_and_regime(tmp_path, capsys):
         (["--alpha", "1.5"], "ndcnp: error: alpha must be in (0, 1); got 1.5"),
         (["--I", "-1"], "ndcnp: error: I must be in [0, inf); got -1"),
         (["--neighbours", "most"], "ndcnp: error: --neighbours must be none, always, uniform"),
-        (["--steps", "-3"], "ndcnp: error: n_steps must be a non-negative integer; got -3"),
+        (["--steps", "-3"], "ndcnp: error: --steps must be in [1, 2000000]; got -3"),
     ],
 )
 def test_neuron_bad_input_is_one_line_and_writes_nothing(tmp_path, capsys, argv, message):
@@ -179,4 +179,6 @@ def test_regime_prints_the_bound_and_writes_the_map(tmp_path, capsys):
     assert "Theorem 4 bound (Eq. 17): I > 1.2" in out
     assert fig.stat().st_size > 0
     assert main([*argv[:4], "--I-min", "2", "--I-max", "1"]) == 2
-    assert _error_line(capsys) == "ndcnp: error: need 0 <= --I-min < --I-max and --points >= 2"
+    assert _error_line(capsys) == (
+        "ndcnp: error: need 0 <= --I-min < --I-max < inf; got --I-min 2 --I-max 1"
+    )
