@@ -27,16 +27,26 @@ def register(commands: argparse._SubParsersAction) -> None:
         metavar="DIR",
         help=f"folder to write (default: ./{DEFAULT_OUTPUT}/; created if missing)",
     )
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", help="no progress (shown only on a terminal)"
+    )
     parser.set_defaults(handler=_run)
 
 
 def _run(args: argparse.Namespace) -> int:
-    from fusion.demo import FILES, run_demo
+    from fusion.demo import FILES, check_demo_output, run_demo
+    from simulate.outputs import check_output_folder
+
+    # Before the minute of work: the folder must be writable and hold no directory
+    # where a file goes (the demo reads no input, so nothing else can collide).
+    check_demo_output(args.output)
+    check_output_folder(args.output, [], FILES)
 
     def progress(line: str) -> None:
         print(f"  {line}", file=sys.stderr, flush=True)
 
-    result = run_demo(args.output, progress=progress if sys.stderr.isatty() else None)
+    show = sys.stderr.isatty() and not args.quiet
+    result = run_demo(args.output, progress=progress if show else None)
     print(f"ndcnp demo: wrote {result.output}/ in {result.timings['total']:.1f} s")
     width = max(map(len, FILES))
     for name, what in FILES.items():

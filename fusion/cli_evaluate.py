@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from functools import partial
 from pathlib import Path
 
 
@@ -27,30 +26,35 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--jobs", type=int, default=None, help="worker processes (default: all CPUs)"
     )
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", help="no progress bar (shown only on a terminal)"
+    )
     parser.set_defaults(handler=_run)
 
 
 def _run(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
-
     from fusion import evaluate
     from ndtheory.errors import NdcnpInputError
-    from simulate.outputs import atomic_write, check_output_path
+    from simulate.outputs import atomic_write, check_distinct, check_output_path, progress_factory
 
     if args.jobs is not None and args.jobs < 1:
         raise NdcnpInputError(f"--jobs must be at least 1; got {args.jobs}")
     triplets = evaluate.find_triplets(args.sources, args.fused, args.gt)
     inputs = [p for t in triplets for p in t[1:] if p is not None]
     csv_path = check_output_path(args.output, inputs)
-    if csv_path.suffix.lower() == ".json":
-        raise NdcnpInputError(f"output {csv_path} must be the CSV; the JSON is written beside it")
+    if csv_path.suffix.lower() != ".csv":
+        raise NdcnpInputError(
+            f"output {csv_path} must end in .csv (the JSON is written beside it); "
+            f"got {csv_path.suffix or 'no suffix'!r}"
+        )
     json_path = check_output_path(csv_path.with_suffix(".json"), inputs)
+    check_distinct([csv_path, json_path])
     rows, mean = evaluate.evaluate_folder(
         args.sources,
         args.fused,
         args.gt,
         jobs=args.jobs,
-        progress=partial(tqdm, desc="evaluate", unit="image", disable=None),
+        progress=progress_factory(desc="evaluate", unit="image", quiet=args.quiet),
     )
     meta = {
         "sources": str(Path(args.sources)),
@@ -62,4 +66,5 @@ def _run(args: argparse.Namespace) -> int:
     atomic_write(csv_path, lambda tmp: evaluate.write_csv(tmp, rows, mean))
     atomic_write(json_path, lambda tmp: evaluate.write_json(tmp, rows, mean, meta))
     print(f"{len(rows)} images | {evaluate.table1_line(mean)}")
+    print(f"wrote {csv_path} and {json_path}")
     return 0

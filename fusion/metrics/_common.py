@@ -40,13 +40,19 @@ def data_range(image: NDArray) -> float:
 
 
 def check_triplet(
-    source_a: ArrayLike, source_b: ArrayLike, fused: ArrayLike
+    source_a: ArrayLike,
+    source_b: ArrayLike,
+    fused: ArrayLike,
+    *,
+    min_side: int = 1,
+    metric: str = "",
 ) -> tuple[NDArray, NDArray, NDArray]:
     """Validate the two sources and the fused image: same shape and same data range.
 
     If some are grey and some RGB of the same size, the RGB ones are converted with
     :func:`grey` (as the authors' script converts each image on its own), and every metric,
-    PSNR included, then works on grey.
+    PSNR included, then works on grey. ``min_side``: the smallest height and width
+    ``metric`` is defined on (its window), refused below.
     """
     images = tuple(
         check_image(im, name)
@@ -54,7 +60,13 @@ def check_triplet(
     )
     if len({im.ndim for im in images}) > 1 and len({im.shape[:2] for im in images}) == 1:
         images = tuple(im if im.ndim == 2 else _grey_keep_dtype(im) for im in images)
-    return check_same(images, IMAGE_NAMES)  # type: ignore[return-value]
+    images = check_same(images, IMAGE_NAMES)
+    if min(images[0].shape[:2]) < min_side:
+        raise NdcnpInputError(
+            f"{metric} needs images of at least {min_side} x {min_side} pixels (its window); "
+            f"got {images[0].shape[1]} x {images[0].shape[0]}"
+        )
+    return images  # type: ignore[return-value]
 
 
 def _grey_keep_dtype(image: NDArray) -> NDArray:

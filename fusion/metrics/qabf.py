@@ -59,7 +59,9 @@ def qabf(source_a: ArrayLike, source_b: ArrayLike, fused: ArrayLike) -> float:
         Keeps the reference's quirk ``G = g_F`` where ``g_source == g_F``. NaN when no
         source has any edge (0 / 0, as the reference).
     """
-    a, b, f = (grey(im) for im in check_triplet(source_a, source_b, fused))
+    a, b, f = (
+        grey(im) for im in check_triplet(source_a, source_b, fused, min_side=3, metric="Qabf")
+    )
     g_a, al_a = sobel_strength_orientation(a)
     g_b, al_b = sobel_strength_orientation(b)
     g_f, al_f = sobel_strength_orientation(f)

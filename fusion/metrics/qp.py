@@ -240,7 +240,10 @@ def qp(source_a: ArrayLike, source_b: ArrayLike, fused: ArrayLike) -> float:
         ``sum max(r_A, r_B, r_max) / count(pc_max > 0.1)``. NaN where no pixel passes
         (e.g. constant images), as the reference.
     """
-    a, b, f = (grey(im) for im in check_triplet(source_a, source_b, fused))
+    a, b, f = (
+        grey(im)
+        for im in check_triplet(source_a, source_b, fused, min_side=WINDOW_SIZE, metric="QP")
+    )
     pc_a, big_a, small_a = phase_congruency(a)
     pc_b, big_b, small_b = phase_congruency(b)
     pc_f, big_f, small_f = phase_congruency(f)

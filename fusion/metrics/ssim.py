@@ -86,14 +86,14 @@ def ssim(
     -------
     float
     """
-    a, b, f = check_triplet(source_a, source_b, fused)
-    peak = data_range(f)
     if variant == "grey":
         convert = grey
     elif variant == "luma":
         convert = luma
     else:
         raise NdcnpInputError(f"variant must be 'grey' or 'luma'; got {variant!r}")
+    a, b, f = check_triplet(source_a, source_b, fused, min_side=WINDOW_SIZE, metric="SSIM")
+    peak = data_range(f)
     ga, gb, gf = convert(a), convert(b), convert(f)
     return (ssim_index(gf, ga, peak) + ssim_index(gf, gb, peak)) / 2
 
@@ -106,6 +106,11 @@ def ssim_reference(fused: ArrayLike, ground_truth: ArrayLike, *, variant: str = 
     f = check_image(fused, "fused")
     gt = check_image(ground_truth, "ground_truth")
     check_same((f, gt), ("fused", "ground_truth"))
+    if min(f.shape[:2]) < WINDOW_SIZE:
+        raise NdcnpInputError(
+            f"SSIM needs images of at least {WINDOW_SIZE} x {WINDOW_SIZE} pixels (its window); "
+            f"fused is {f.shape[1]} x {f.shape[0]}"
+        )
     convert = {"grey": grey, "luma": luma}.get(variant)
     if convert is None:
         raise NdcnpInputError(f"variant must be 'grey' or 'luma'; got {variant!r}")
