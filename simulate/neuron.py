@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -123,6 +124,14 @@ def run_batch(
     shape = np.broadcast_shapes(inputs.shape, *(np.shape(v) for v in values.values()))
     kind, total, explicit = _coupling_plan(neighbours, W, sum_W, steps)
 
+    if shape == () and _arithmetic_only(printed, values):
+        traces = _run_scalar(printed, values, float(inputs), kind, total, explicit, steps)
+        return NeuronResult(
+            traces=traces,
+            labels={"lhs": printed.fire_lhs_label, "rhs": printed.fire_rhs_label},
+            neighbours=kind,
+            semantics=semantics,
+        )
     ns = reference.namespace(printed, values)
     for unit, value in printed.initial_values(values).items():
         ns[unit] = np.broadcast_to(np.asarray(value, dtype=np.float64), shape)
@@ -158,6 +167,75 @@ def run_batch(
         neighbours=kind,
         semantics=semantics,
     )
+
+
+_SCALAR_COMPARE = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
+
+
+def _arithmetic_only(printed, values: Mapping[str, Any]) -> bool:
+    """Whether the printed updates use only + - * /, comparisons and ``where``.
+
+    Then Python floats give bit for bit the values NumPy's float64 arithmetic
+    gives (both are IEEE 754 double operations, rounded to nearest), and
+    ``where(c, a, b)`` is ``a if c else b``; functions such as ``exp`` or ``**``
+    keep the NumPy path.
+    """
+    if any("**" in source for source in (*printed.updates.values(), printed.fire_lhs)):
+        return False
+    variables = {*printed.units, *printed.parameters, "I", "K", "P"}
+    allowed = variables | set(printed.constant_values(values)) | {"where"}
+    return all(set(code.co_names) <= allowed for code in printed.code.values())
+
+
+def _run_scalar(
+    printed,
+    values: dict[str, Any],
+    I: float,  # noqa: E741 - the paper's symbol
+    kind: str,
+    total: float,
+    explicit: np.ndarray | None,
+    steps: int,
+) -> dict[str, np.ndarray]:
+    """:func:`run_batch` for one neuron on Python floats: the same values, a tenth the time.
+
+    NumPy spends about a microsecond on each operation on a 0-d array; a
+    million-step run is then dominated by that overhead, not by the arithmetic.
+    """
+    ns: dict[str, Any] = {name: float(values[name]) for name in printed.parameters}
+    ns.update({k: float(v) for k, v in printed.constant_values(values).items()})
+    ns["where"] = lambda condition, a, b: a if condition else b
+    ns.update({u: float(v) for u, v in printed.initial_values(values).items()})
+    ns["I"], ns["P"], ns["K"] = I, 0.0, 0.0
+    code, units = printed.code, printed.units
+    fires = _SCALAR_COMPARE[printed.fire_op]
+    ns["lhs"], ns["rhs"] = float(eval(code["fire_lhs"], ns)), float(eval(code["fire_rhs"], ns))
+    names = (*reference.trace_names(printed), "K")
+    rows = {name: [ns[name]] for name in names}
+    K_values = explicit.tolist() if explicit is not None else None
+    P = 0.0
+    for t in range(1, steps + 1):
+        if kind == "none":
+            K = 0.0
+        elif kind == "always":
+            K = 0.0 if t == 1 else total
+        elif kind == "uniform":
+            K = total * P
+        else:
+            K = K_values[t - 1]
+        ns["K"], ns["P"] = K, P
+        new = [eval(code[unit], ns) for unit in units]
+        ns.update(zip(units, new, strict=True))  # synchronous, as reference.step
+        lhs, rhs = eval(code["fire_lhs"], ns), eval(code["fire_rhs"], ns)
+        P = 1.0 if fires(lhs, rhs) else 0.0
+        ns["lhs"], ns["rhs"], ns["P"] = lhs, rhs, P
+        for name in names:
+            rows[name].append(ns[name])
+    return {name: np.array(rows[name], dtype=np.float64) for name in names}
 
 
 def simulate_neuron(
