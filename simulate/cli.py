@@ -18,8 +18,11 @@ MAX_NEURON_STEPS = 2_000_000
 """Most steps of ``simulate neuron``: its traces take 64 bytes a step (about 10 s at the limit)."""
 MAX_GRID_STEPS = 100_000
 """Most steps of ``simulate grid``."""
-MAX_GRID_WORK = 10**10
-"""Most neuron-steps (neurons times steps) of ``simulate grid``: minutes on one core."""
+MAX_GRID_WORK = {"numba": 10**10, "reference": 10**9}
+"""Most neuron-steps (neurons times steps) of ``simulate grid`` per engine: about 20 s on one
+core (measured 5e8 neuron-steps a second with numba, 6e7 with the NumPy reference)."""
+MAX_GRID_NEURONS = 50_000_000
+"""Largest stimulus of ``simulate grid``: its state takes about 100 bytes a neuron."""
 MAX_SWEEP_WORK = 5_000_000
 """Most neuron-steps (points times steps, twice four setups) of ``simulate regime``; each
 neuron-step keeps 64 bytes of traces, so the limit holds the sweep to a few hundred MB."""
@@ -184,10 +187,15 @@ def _run_grid(args: argparse.Namespace) -> int:
     png = check_output_path(args.png, inputs, suffixes=FIGURE_SUFFIXES) if args.png else None
     check_distinct([out, png])
     stimulus = read_stimulus(args.stimulus)
-    if stimulus.size * args.steps > MAX_GRID_WORK:
+    if stimulus.size > MAX_GRID_NEURONS:
         raise NdcnpInputError(
-            f"{stimulus.size} neurons x {args.steps} steps is over the limit of "
-            f"{MAX_GRID_WORK:.0e} neuron-steps; use fewer steps or a smaller stimulus"
+            f"--stimulus has {stimulus.size} neurons, over the limit of {MAX_GRID_NEURONS}"
+        )
+    limit = MAX_GRID_WORK[args.engine]
+    if stimulus.size * args.steps > limit:
+        raise NdcnpInputError(
+            f"{stimulus.size} neurons x {args.steps} steps is over the {args.engine} engine's "
+            f"limit of {limit:.0e} neuron-steps; use fewer steps or a smaller stimulus"
         )
     kernel = _parse_kernel(args.kernel)
     params = _params(args)

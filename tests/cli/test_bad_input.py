@@ -60,6 +60,7 @@ def world(tmp_path_factory) -> Path:
     (root / "json-dir" / "scores.json").mkdir()
     np.save(root / "stim.npy", np.linspace(0, 1, 25).reshape(5, 5))
     np.save(root / "stim3d.npy", np.zeros((2, 2, 2)))
+    np.save(root / "stim101x100.npy", np.zeros((101, 100)))
     np.save(root / "kernel.npy", np.ones((3, 3)) / 9)
     (root / "even.txt").write_text("1 1\n1 1\n")
     for name, layout in (("set", ("far", "near")), ("setab", ("a", "b"))):
@@ -290,6 +291,7 @@ COMMAND_CASES = [
     ("grid-kernel-even", ["simulate", "grid", "--stimulus", "{w}/stim.npy", "-o", "{w}/c.npz", "--kernel", "{w}/even.txt"], "odd"),
     ("grid-steps-0", ["simulate", "grid", "--stimulus", "{w}/stim.npy", "-o", "{w}/c.npz", "--steps", "0"], "--steps must be in [1, 100000]"),
     ("grid-steps-huge", ["simulate", "grid", "--stimulus", "{w}/stim.npy", "-o", "{w}/c.npz", "--steps", "10000000"], "--steps must be in"),
+    ("grid-work-over-limit", ["simulate", "grid", "--stimulus", "{w}/stim101x100.npy", "-o", "{w}/c.npz", "--steps", "100000", "--engine", "reference"], "over the reference engine's limit of 1e+09 neuron-steps"),
     ("grid-border", ["simulate", "grid", "--stimulus", "{w}/stim.npy", "-o", "{w}/c.npz", "--border", "mirror"], "invalid choice: 'mirror'"),
     ("grid-engine", ["simulate", "grid", "--stimulus", "{w}/stim.npy", "-o", "{w}/c.npz", "--engine", "fast"], "invalid choice: 'fast'"),
     ("grid-alpha", ["simulate", "grid", "--stimulus", "{w}/stim.npy", "-o", "{w}/c.npz", "--alpha", "2"], "alpha must be in"),
