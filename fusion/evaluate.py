@@ -11,6 +11,7 @@ import json
 import math
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -139,6 +140,13 @@ def _single_thread_numba() -> None:
     numba.set_num_threads(1)
 
 
+def _start_worker() -> None:
+    # Ctrl-C reaches every process of the terminal's group: the parent alone handles it
+    # (one "ndcnp: interrupted" line), so the workers print no traceback of their own.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _single_thread_numba()
+
+
 def finite_mean(values: Sequence[float]) -> float:
     """Mean over the finite values (the paper leaves out infinite PSNRs); NaN if none."""
     finite = [v for v in values if math.isfinite(v)]
@@ -178,10 +186,13 @@ def evaluate_folder(
     else:
         # spawn, not fork: a forked child of a process whose numba threads have run can deadlock.
         context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(
-            workers, mp_context=context, initializer=_single_thread_numba
-        ) as pool:
-            rows = list(wrap(pool.map(_evaluate_files, triplets), total=len(triplets)))
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker) as pool:
+            try:
+                rows = list(wrap(pool.map(_evaluate_files, triplets), total=len(triplets)))
+            except BaseException:
+                # Do not score the images still queued (Ctrl-C or an error in one image).
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
     columns = [key for key in rows[0] if key != "image"]
     mean = {"image": "mean", **{c: finite_mean([row[c] for row in rows]) for c in columns}}
     return rows, mean

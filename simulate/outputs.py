@@ -59,7 +59,8 @@ def _check_not_input(out: Path, inputs: Iterable[str | os.PathLike], what: str) 
     target = _resolved(out)
     for source in inputs:
         src = _resolved(source)
-        if target == src:
+        # samefile also catches a hard link, which resolving cannot see.
+        if target == src or (target.exists() and src.exists() and os.path.samefile(target, src)):
             raise NdcnpInputError(f"{what} {out} is also an input ({source}); choose another")
         if src.is_dir() and _is_within(target, src):
             raise NdcnpInputError(

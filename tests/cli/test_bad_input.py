@@ -105,6 +105,7 @@ def world(tmp_path_factory) -> Path:
     for stem in ("1", "2"):
         write_png(root / "fusedbig" / f"{stem}.png", _image(80, (SIZE + 2, SIZE + 2, 3)))
     os.symlink(root / "a.png", root / "link-a.png")
+    os.link(root / "a.png", root / "hard-a.png")
     os.symlink(root / "ref", root / "link-ref")
     os.symlink(root / "set" / "near", root / "link-near")
     return root
@@ -147,6 +148,7 @@ COMMAND_CASES = [
     ("fuse-o-is-second-source", ["fuse", "{w}/a.png", "{w}/b.png", "-o", "{w}/b.png"], "is also an input"),
     ("fuse-o-dotdot-source", ["fuse", "{w}/a.png", "{w}/b.png", "-o", "{w}/adir/../a.png"], "is also an input"),
     ("fuse-o-symlink-to-source", ["fuse", "{w}/a.png", "{w}/b.png", "-o", "{w}/link-a.png"], "is also an input"),
+    ("fuse-o-hard-link-to-source", ["fuse", "{w}/a.png", "{w}/b.png", "-o", "{w}/hard-a.png"], "is also an input"),
     ("fuse-source-via-symlink", ["fuse", "{w}/link-a.png", "{w}/b.png", "-o", "{w}/a.png"], "is also an input"),
     ("fuse-dm-is-source", ["fuse", "{w}/a.png", "{w}/b.png", "-o", "{w}/f.png", "--decision-map", "{w}/b.png"], "is also an input"),
     ("fuse-spikes-is-source", ["fuse", "{w}/a.png", "{w}/b.png", "-o", "{w}/f.png", "--spikes", "{w}/a.png"], "is also an input"),
@@ -231,6 +233,8 @@ COMMAND_CASES = [
     ("evaluate-unmatched-sources", ["evaluate", "--sources", "{w}/unmatched", "--fused", "{w}/fused", "-o", "{w}/s.csv"], "has no partner"),
     ("evaluate-o-is-fused-image", ["evaluate", "--sources", "{w}/set", "--fused", "{w}/fused", "-o", "{w}/fused/1.png"], "is also an input"),
     ("evaluate-o-is-source-image", ["evaluate", "--sources", "{w}/set", "--fused", "{w}/fused", "-o", "{w}/set/far/2.png"], "is also an input"),
+    ("evaluate-o-in-fused-folder", ["evaluate", "--sources", "{w}/set", "--fused", "{w}/fused", "-o", "{w}/fused/s.csv"], "lies in input folder"),
+    ("evaluate-o-in-sources-folder", ["evaluate", "--sources", "{w}/set", "--fused", "{w}/fused", "-o", "{w}/set/near/s.csv"], "lies in input folder"),
     ("evaluate-o-json", ["evaluate", "--sources", "{w}/set", "--fused", "{w}/fused", "-o", "{w}/s.json"], "must end in .csv"),
     ("evaluate-o-no-suffix", ["evaluate", "--sources", "{w}/set", "--fused", "{w}/fused", "-o", "{w}/scores"], "must end in .csv"),
     ("evaluate-o-is-folder", ["evaluate", "--sources", "{w}/set", "--fused", "{w}/fused", "-o", "{w}/adir"], "is a directory"),

@@ -177,7 +177,7 @@ def test_simulated_classification_of_the_orbit_is_canonical():
 def test_derive_cli_prints_each_variant_s_bound(capsys):
     assert main(["theory", "derive", "--model", "cnp-classic"]) == 0
     out = capsys.readouterr().out
-    assert "bound: I >= -sum_W + u" in out and "valid where sum_W - v > 0" in out
+    assert "bound: I >= I*, I* = -sum_W + u" in out and "valid where sum_W - v > 0" in out
     assert main(["theory", "derive", "--model", "dtnp"]) == 0
     assert "theta(t) = h*(1 - g**(t - 1))/(1 - g)" in capsys.readouterr().out
 
