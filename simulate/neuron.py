@@ -13,7 +13,7 @@ from ndtheory.errors import NdcnpInputError
 from ndtheory.spec import ND_CNP, NeuronModel
 from simulate import reference
 from simulate.checks import check_input_values, check_n_steps, sequential_sum
-from simulate.codegen import print_model
+from simulate.codegen import PrintedModel, print_model
 
 NEIGHBOURS: tuple[str, ...] = ("none", "always", "uniform")
 """Named neighbour settings; an explicit K sequence is the fourth option."""
@@ -177,7 +177,7 @@ _SCALAR_COMPARE = {
 }
 
 
-def _arithmetic_only(printed, values: Mapping[str, Any]) -> bool:
+def _arithmetic_only(printed: PrintedModel, values: Mapping[str, Any]) -> bool:
     """Whether the printed updates use only + - * /, comparisons and ``where``.
 
     Then Python floats give bit for bit the values NumPy's float64 arithmetic
@@ -185,7 +185,8 @@ def _arithmetic_only(printed, values: Mapping[str, Any]) -> bool:
     ``where(c, a, b)`` is ``a if c else b``; functions such as ``exp`` or ``**``
     keep the NumPy path.
     """
-    if any("**" in source for source in (*printed.updates.values(), printed.fire_lhs)):
+    sources = (*printed.updates.values(), printed.fire_lhs, printed.fire_rhs)
+    if any("**" in source for source in sources):
         return False
     variables = {*printed.units, *printed.parameters, "I", "K", "P"}
     allowed = variables | set(printed.constant_values(values)) | {"where"}
@@ -193,7 +194,7 @@ def _arithmetic_only(printed, values: Mapping[str, Any]) -> bool:
 
 
 def _run_scalar(
-    printed,
+    printed: PrintedModel,
     values: dict[str, Any],
     I: float,  # noqa: E741 - the paper's symbol
     kind: str,

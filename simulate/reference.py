@@ -36,20 +36,15 @@ def step(printed: PrintedModel, ns: dict[str, Any], shape: tuple[int, ...]) -> n
     ``ns`` must hold the step ``t - 1`` units, ``P``, ``K`` and ``I``; on return
     it holds the step ``t`` units plus ``lhs`` and ``rhs`` of the firing test.
     """
-    code = printed.code
-    new = {unit: _shaped(eval(code[unit], ns), shape) for unit in printed.units}
+    new = {
+        unit: np.broadcast_to(np.asarray(eval(printed.code[unit], ns), dtype=np.float64), shape)
+        for unit in printed.units
+    }
     ns.update(new)  # synchronous: every new value was computed from step t - 1
-    lhs = _shaped(eval(code["fire_lhs"], ns), shape)
-    rhs = _shaped(eval(code["fire_rhs"], ns), shape)
+    lhs = np.broadcast_to(np.asarray(eval(printed.code["fire_lhs"], ns), np.float64), shape)
+    rhs = np.broadcast_to(np.asarray(eval(printed.code["fire_rhs"], ns), np.float64), shape)
     ns["lhs"], ns["rhs"] = lhs, rhs
     return COMPARE[printed.fire_op](lhs, rhs)
-
-
-def _shaped(value: Any, shape: tuple[int, ...]) -> np.ndarray:
-    # np.broadcast_to costs microseconds even when nothing is to broadcast, which
-    # dominates a single neuron's step; the values are the same either way.
-    array = np.asarray(value, dtype=np.float64)
-    return array if array.shape == shape else np.broadcast_to(array, shape)
 
 
 def coupling_input(
