@@ -253,7 +253,7 @@ def staged_folder(path: str | os.PathLike) -> Iterator[Path]:
     pathlib.Path
         The staging folder.
     """
-    out = Path(path)
+    out = Path(path).absolute()  # "." has no name to stage beside
     parent = _existing_ancestor(out.parent)
     try:
         staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=parent))
