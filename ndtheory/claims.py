@@ -159,7 +159,9 @@ def _closed_form(model: NeuronModel, semantics: str, claim: Claim) -> Verdict:
     detail = f"printed - derived = {_text(sp.factor(difference))}; {scope}"
     if example is None:
         detail += f"; no simulated trace found to disagree in {tried} cases"
-    return Verdict(claim, "differs", detail, "proved", _text(derived), example)
+        return Verdict(claim, "differs", detail, "proved", _text(derived))
+    detail += f"; {example.why}"
+    return Verdict(claim, "differs", detail, "proved", _text(derived), example.as_dict())
 
 
 def _closed_form_counterexample(model, semantics, claim, derived):
@@ -222,7 +224,7 @@ def _bound(model: NeuronModel, semantics: str, claim: Claim) -> Verdict:
         max_examples=SEARCH_EXAMPLES,
     )
     statement = _statement(claim)
-    tested = f"tested on {tried} cases ({claim.neighbours} neighbours, {semantics})"
+    tested = f"tested on {tried} cases (neighbours {claim.neighbours}, {semantics})"
     if condition is None:
         if example is not None:
             return Verdict(claim, "fails", f"{statement}: {example.why}", tested,
@@ -257,8 +259,12 @@ def _bound(model: NeuronModel, semantics: str, claim: Claim) -> Verdict:
             return Verdict(
                 claim,
                 "differs",
-                f"{statement}: B is the derived bound, but the limit of the margin gives only "
-                f"I >= B for lasting continuous firing; {example.why}",
+                f"{statement}: B is the derived bound, yet {example.why}"
+                + (
+                    "; the limit of the margin gives only I >= B for lasting continuous firing"
+                    if claim.direction != "sufficient" and claim.relation == ">"
+                    else ""
+                ),
                 "proved",
                 derived_text,
                 example.as_dict(),
@@ -338,7 +344,7 @@ def _rate(model: NeuronModel, semantics: str, claim: Claim) -> Verdict:
     window = result.spikes[first - 1 : last]
     rate = float(window.mean())
     spikes = "".join(map(str, window))
-    where = f"steps {first}-{last}, {claim.neighbours} neighbours, {semantics}"
+    where = f"steps {first}-{last}, neighbours {claim.neighbours}, {semantics}"
     detail = f"rate {100 * rate:.4g}% over {where} (claimed {100 * float(claim.equals):.4g}%)"
     if abs(rate - float(claim.equals)) <= claim.tolerance:
         return Verdict(claim, "holds", detail, "computed", f"{100 * rate:.4g}%")
