@@ -80,12 +80,15 @@ class Claim:
         A rate claim's own semantics, else the file's.
     note : str
         Free text shown with the verdict.
+    text : str
+        ``expr`` as written in the file.
     """
 
     label: str
     kind: str
     source: str = ""
     expr: sp.Basic | None = None
+    text: str = ""
     unit: str = ""
     trajectory: str = "continuous"
     direction: str = "both"
@@ -128,7 +131,7 @@ def read_audit_file(path: str | Path) -> AuditFile:
         Naming the key (``claim[2].expr``) or, for bad TOML, the line and column.
     """
     data, source = read_toml(path)
-    model, semantics = model_from_toml(data, source)
+    model, semantics = _model(data, source)
     extra = sorted(set(data) - {"model", "claim"})
     if extra:
         raise NdcnpInputError(
@@ -150,6 +153,28 @@ def read_audit_file(path: str | Path) -> AuditFile:
     return AuditFile(str(path), model, semantics, claims)
 
 
+def _model(data: Mapping[str, Any], source: str) -> tuple[NeuronModel, str]:
+    """The file's model: declared in ``[model]``, or a shipped one named by ``use``."""
+    spec = data.get("model")
+    if not (isinstance(spec, dict) and "use" in spec):
+        return model_from_toml(data, source)
+    from ndtheory.spec import MODELS
+
+    extra = sorted(set(spec) - {"use", "semantics"})
+    if extra:
+        raise NdcnpInputError(
+            f"{at_line('model.' + extra[0], source, extra[0])}: with model.use, the model is "
+            "the shipped declaration; only model.semantics may be given"
+        )
+    name = string(spec, "use", "model")
+    if name not in MODELS:
+        raise NdcnpInputError(
+            f"model.use must name a shipped model ({', '.join(MODELS)}); got {name!r}"
+        )
+    semantics = string(spec, "semantics", "model", default="decay")
+    return MODELS[name], MODELS[name].check_semantics(semantics)
+
+
 def _claim(model: NeuronModel, table: Mapping[str, Any], where: str) -> Claim:
     label = string(table, "label", where)
     where = f"{where} ({label!r})" if label else where
@@ -167,6 +192,7 @@ def _claim(model: NeuronModel, table: Mapping[str, Any], where: str) -> Claim:
         "kind": kind,
         "source": string(table, "source", where, default=""),
         "note": string(table, "note", where, default=""),
+        "text": table["expr"] if isinstance(table.get("expr"), str) else "",
     }
     if kind == "closed-form":
         return _closed_form(model, table, where, common)
