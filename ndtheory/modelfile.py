@@ -436,3 +436,12 @@ def load_model(path: str | Path) -> NeuronModel:
     """The model declared in the TOML file at ``path`` (its claims are not read)."""
     data, source = read_toml(path)
     return model_from_toml(data, source)[0]
+
+
+def loads_model(text: str) -> NeuronModel:
+    """The model declared in the TOML document ``text``, e.g. inside a test file."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise NdcnpInputError(f"bad TOML: {error}") from None
+    return model_from_toml(data, text)[0]
