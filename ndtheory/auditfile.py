@@ -316,7 +316,7 @@ def _number(table, key: str, where: str) -> sp.Rational:
     value = parse_expression(text, {}, f"{where}.{key}") * scale
     if not (value.is_number and value.is_real and value.is_finite):
         raise NdcnpInputError(f"{where}.{key} must be a finite real number; got {raw!r}")
-    return sp.nsimplify(value)
+    return value
 
 
 def _values(model: NeuronModel, table, where: str, *, required: bool) -> dict:
