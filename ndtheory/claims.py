@@ -155,7 +155,7 @@ def _closed_form(model: NeuronModel, semantics: str, claim: Claim) -> Verdict:
             "proved",
             _text(derived),
         )
-    example, tried = _closed_form_counterexample(model, semantics, claim, derived)
+    example, tried = _closed_form_counterexample(model, semantics, claim)
     detail = f"printed - derived = {_text(sp.factor(difference))}; {scope}"
     if example is None:
         detail += f"; no simulated trace found to disagree in {tried} cases"
@@ -179,7 +179,7 @@ def _derived_form(model: NeuronModel, semantics: str, unit: str, general: bool) 
     )
 
 
-def _closed_form_counterexample(model, semantics, claim, derived):
+def _closed_form_counterexample(model: NeuronModel, semantics: str, claim: Claim):
     """A run whose trace of ``claim.unit`` is not the printed form (on its trajectory)."""
     n_steps = 12
     general = claim.trajectory == "general"
