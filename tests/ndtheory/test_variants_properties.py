@@ -135,7 +135,9 @@ def test_below_the_bound_no_lasting_continuous_firing(name, data):
     assume(fails.size and fails[0] < 1500)
     n = max(300, 3 * int(fails[0]) + 100)
     spikes = simulate_neuron(value, params, n, model=model, neighbours="always", sum_W=sum_W).spikes
-    assert not spikes[-50:].all()
+    # a miss in the second half, after the first one: a decay near 1 (gamma = 0.998) spaces the
+    # misses further apart than a fixed 50-step tail, so the window scales with the run
+    assert not spikes[n // 2 :].all()
 
 
 @pytest.mark.parametrize("name", NAMES)
