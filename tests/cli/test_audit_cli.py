@@ -161,6 +161,8 @@ MALFORMED = [
         "no value for 'b'",
     ),
     ("duplicate label", GOOD + CLAIM, "used twice"),
+    ("unknown shipped model", '[model]\nuse = "hh"\n' + CLAIM, "model.use must name"),
+    ("shipped model redeclared", '[model]\nuse = "nd-cnp"\nfiring = "U > T"\n' + CLAIM, "only"),
 ]
 
 
