@@ -252,6 +252,7 @@ def test_eq19_counterexample_fires_forever_at_the_bound(capsys):
     assert example["I"] == pytest.approx(continuous_firing_bound(**params, sum_W=sum_W), rel=1e-12)
     assert finite_horizon_supremum(**params, sum_W=sum_W).step is None
     assert set(example["spikes"]) == {"1"}
+    assert set(example["grid"]) == {"1"}  # the middle of a 1x3 grid with always-firing ends
 
 
 def test_strict_exits_1_on_differs_and_0_when_all_hold(tmp_path, capsys):
