@@ -285,3 +285,14 @@ def test_the_formats_show_every_claim(tmp_path, capsys, fmt):
         out = out.rstrip().rsplit("\n", 1)[0]
     assert out.count("holds") == 1 and out.count("fails") == 1  # 1/8, not 1/4
     assert ("v\\_1" if fmt == "latex" else "v_1") in out
+
+
+def test_audit_is_a_registered_command_with_help(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["audit", "--help"])
+    assert exit_.value.code == 0
+    out = capsys.readouterr().out
+    assert "--strict" in out and "--format" in out
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    assert "audit" in capsys.readouterr().out
