@@ -144,7 +144,11 @@ def parse_expression(
                 raise bad("'^' is (write ** for a power)")
             if type(node.op) not in _BINARY:
                 raise bad(f"the operator {type(node.op).__name__} is")
-            return _BINARY[type(node.op)](build(node.left), build(node.right))
+            left, right = build(node.left), build(node.right)
+            if isinstance(node.op, ast.Pow) and right.is_Number and abs(right) > 1000:
+                # SymPy would evaluate 2**10**10 exactly, for ever
+                raise bad(f"a numeric exponent above 1000 ({right}) is")
+            return _BINARY[type(node.op)](left, right)
         if isinstance(node, ast.UnaryOp):
             if isinstance(node.op, ast.USub):
                 return -build(node.operand)

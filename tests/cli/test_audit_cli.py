@@ -99,6 +99,7 @@ MALFORMED = [
     ("lambda", _swap("a*U + I + K", "(lambda: 1)()"), "not allowed"),
     ("string constant", _swap("a*U + I + K", "'a' + I"), "the constant 'a'"),
     ("caret power", _swap("a*U + I + K", "a^2*U + I"), "write ** for a power"),
+    ("huge power", _swap("a*U + I + K", "a*U + I + 2**10**10"), "exponent above 1000"),
     ("firing not a comparison", _swap('firing = "U > T"', 'firing = "U - T"'), "not a comparison"),
     ("chained comparison", _swap('firing = "U > T"', 'firing = "0 < U > T"'), "only one of"),
     ("interval not one", _swap('a = "(0, 1)"', 'a = "0 to 1"'), "not an interval"),
