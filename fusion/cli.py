@@ -33,6 +33,7 @@ def get_parser() -> argparse.ArgumentParser:
     """Build the ``ndcnp`` argument parser with every subcommand."""
     from fusion import cli_demo, cli_evaluate, cli_fuse
     from ndtheory import cli as theory_cli
+    from ndtheory import cli_audit
     from simulate import cli as simulate_cli
 
     parser = _Parser(
@@ -43,6 +44,7 @@ def get_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     theory_cli.register(commands)
+    cli_audit.register(commands)
     simulate_cli.register(commands)
     cli_demo.register(commands)
     cli_evaluate.register(commands)

@@ -1,25 +1,36 @@
-"""Symbolic neurodynamics of coupled neural P systems, derived from :mod:`ndtheory.spec`."""
+"""Symbolic neurodynamics of coupled neural P systems, derived from :mod:`ndtheory.spec`.
 
-from ndtheory.bound import (
-    continuous_firing_bound,
-    finite_horizon_supremum,
-    finite_horizon_thresholds,
-    solve_for,
-)
-from ndtheory.continuous_firing import derive_continuous_firing
-from ndtheory.errors import NdcnpInputError, NotDerivableError
-from ndtheory.spec import ND_CNP, NeuronModel, Parameter, Unit
+The names below are loaded on first use (PEP 562), so ``import ndtheory.spec`` (what the
+simulators read) does not import the derivations.
+"""
 
-__all__ = [
-    "ND_CNP",
-    "NdcnpInputError",
-    "NeuronModel",
-    "NotDerivableError",
-    "Parameter",
-    "Unit",
-    "continuous_firing_bound",
-    "derive_continuous_firing",
-    "finite_horizon_supremum",
-    "finite_horizon_thresholds",
-    "solve_for",
-]
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_WHERE = {
+    "ND_CNP": "ndtheory.spec",
+    "NeuronModel": "ndtheory.model",
+    "Parameter": "ndtheory.model",
+    "Unit": "ndtheory.model",
+    "NdcnpInputError": "ndtheory.errors",
+    "NotDerivableError": "ndtheory.errors",
+    "continuous_firing_bound": "ndtheory.bound",
+    "finite_horizon_supremum": "ndtheory.bound",
+    "finite_horizon_thresholds": "ndtheory.bound",
+    "solve_for": "ndtheory.bound",
+    "derive_continuous_firing": "ndtheory.continuous_firing",
+}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        return getattr(importlib.import_module(_WHERE[name]), name)
+    raise AttributeError(f"module 'ndtheory' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_WHERE})

@@ -1,7 +1,9 @@
 """Audit of the paper's printed equations against the forms derived from the spec.
 
-This is the one place where the paper's formulas are typed in: as the thing being
-audited. Each entry holds the printed form, the derived form, a verdict
+The paper's formulas are typed in once, as the claims of ``examples/nd-cnpfuse.toml``
+(:data:`PAPER_FILE`, which ``ndcnp audit`` checks claim by claim); this module reads them
+from there and lays them out as the table of ``ndcnp theory``. Each entry holds the printed
+form, the derived form, a verdict
 
 * ``"identical"``: the difference simplifies to zero (on the stated domain);
 * ``"equal in the limit"``: it does not, but vanishes as ``t -> oo``;
@@ -20,17 +22,19 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 import sympy as sp
 
+from ndtheory.auditfile import read_audit_file
 from ndtheory.bound import bound_expr, firing_margin, limit_at_infinity
 from ndtheory.closed_forms import (
     CONTINUOUS_FIRING_THEN,
     continuous_firing_closed_forms,
     general_closed_forms,
 )
-from ndtheory.recurrence import K_SEQ, simplify_sums, solve_two_phase, t
-from ndtheory.recurrence import n as _n
+from ndtheory.modelfile import parse_expression
+from ndtheory.recurrence import simplify_sums, solve_two_phase
 from ndtheory.spec import ND_CNP, SUM_W, I, K, P
 
 VERDICTS: tuple[str, ...] = ("identical", "equal in the limit", "differs")
@@ -86,30 +90,28 @@ def _compare(printed: sp.Expr, derived: sp.Expr) -> tuple[str, sp.Expr]:
     return "differs", sp.factor(difference)
 
 
-def _unevaluated_example() -> sp.Expr:
-    """The middle member of Eq. (18), kept as printed."""
-    r = sp.Rational
-    with sp.evaluate(False):
-        return 15 * r(4, 5) * r(1, 5) / ((1 - r(1, 2)) * (1 - r(1, 5) + r(6, 5))) - r(6, 5)
+PAPER_FILE = Path(__file__).resolve().parents[1] / "examples" / "nd-cnpfuse.toml"
+"""The paper's printed claims (Eqs. 8-19, Fig. 2) as an audit file."""
 
 
+@cache
 def _printed() -> dict[str, sp.Basic]:
-    """The printed equations of [1]_, Section 3.2, typed in as SymPy."""
-    a, b, g = alpha, beta, gamma
-    s = SUM_W
-    bound = lam * (1 - a) * (1 - b) / ((1 - g) * (1 - b + s)) - s  # Eqs. 14, 17, 19
+    """The printed equations of [1]_, Section 3.2, read from :data:`PAPER_FILE`."""
+    claims = {claim.label: claim for claim in read_audit_file(PAPER_FILE).claims}
+    with sp.evaluate(False):  # Eq. 18's middle member, kept as printed
+        example = parse_expression(claims["Eq. 18"].text, {}, "Eq. 18")
     return {
-        "8": I * (1 - a**t) / (1 - a) + sp.Sum(K_SEQ(_n) * a ** (t - _n - 1), (_n, 0, t - 1)),
-        "10": sp.Sum(K_SEQ(_n) * b ** (t - _n - 1), (_n, 0, t - 1)),
-        "12": lam * (1 - g ** (t - 1)) / (1 - g),
-        "14": sp.StrictGreaterThan(I, bound),
-        "16.U": I * (1 - a**t) / (1 - a) + s * (1 - a**t) / (1 - a),
-        "16.V": s * (1 - b**t) / (1 - b),
-        "16.T": lam * (1 - g ** (t - 1)) / (1 - g),
-        "17": sp.StrictGreaterThan(I, bound),
-        "18": _unevaluated_example(),
-        "18.value": sp.Rational(12, 10),
-        "19": sp.LessThan(I, bound),
+        "8": claims["Eq. 8"].expr,
+        "10": claims["Eq. 10"].expr,
+        "12": claims["Eq. 12"].expr,
+        "14": sp.StrictGreaterThan(I, claims["Eq. 14"].expr),
+        "16.U": claims["Eq. 16 (U)"].expr,
+        "16.V": claims["Eq. 16 (V)"].expr,
+        "16.T": claims["Eq. 16 (T)"].expr,
+        "17": sp.StrictGreaterThan(I, claims["Eq. 17"].expr),
+        "18": example,
+        "18.value": claims["Eq. 18"].equals,
+        "19": sp.LessThan(I, claims["Eq. 19"].expr),  # "I <= B prevents continuous firing"
     }
 
 

@@ -1,38 +1,12 @@
-"""Neuron models declared once, as data.
+"""The shipped neuron models, each declared once as data in ``ndtheory/models/*.toml``.
 
 Every consumer reads the declarations here: :mod:`ndtheory` derives closed forms
 from them and :mod:`simulate` generates its update code from them. No update
-equation is written anywhere else.
+equation is written anywhere else. The classes they are values of live in
+:mod:`ndtheory.model` (re-exported here); :mod:`ndtheory.modelfile` reads the files.
 
-A model is a set of units (state variables), each with
-
-* a *decay* expression: the carried-over value once the unit's consumption is
-  applied (Eq. (7) of [1]_ replaces the spike consumption of Eqs. (1)-(3) by a
-  linear decay, ``U - u = alpha*U``);
-* an *inputs* expression: what is added every step.
-
-Symbols inside those expressions mean values at step ``t - 1``: the units
-themselves, the neuron's own spike ``P``, and ``K``, the coupling input
-``sum_kl W_kl P_kl(t-1)`` (zero outside the image). ``I`` is the external input.
-The firing condition is read on the new values at step ``t``.
-
-Semantics say when the decay applies:
-
-``"decay"``
-    every step: ``X(t) = decay(X(t-1)) + inputs``. This is the form the paper's
-    analysis (Theorems 1-4) is written in.
-``"decay-on-fire"``
-    Eqs. (1)-(3) read literally: the consumption acts only on steps after the
-    neuron fired (``P(t-1) = 1``); otherwise ``X(t) = X(t-1) + inputs``.
-
-Under continuous firing the two coincide. A term that acts only on steps after
-the neuron fired (a *firing-gated* term, e.g. the constant consumption ``-u`` of
-Eq. (1) read literally) is written multiplied by ``P``: ``inputs = I + K - u*P``.
-Parameter-only subexpressions such as ``exp(-alpha_F)`` are allowed anywhere.
-
-A new variant is another :class:`NeuronModel` value; no code path changes. The
-shipped variants (classic CNP, DTNP, PCNN) are declared in
-:mod:`ndtheory.variants` and registered in :data:`MODELS`.
+A new variant is another TOML file (or another :class:`NeuronModel` value); no code
+path changes. ``docs/audit.md`` documents the format.
 
 References
 ----------
@@ -42,336 +16,64 @@ References
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Literal
+from pathlib import Path
 
-import sympy as sp
-
-from ndtheory.errors import NdcnpInputError
-
-Semantics = Literal["decay", "decay-on-fire"]
-SEMANTICS: tuple[str, ...] = ("decay", "decay-on-fire")
-
-P = sp.Symbol("P", nonnegative=True)
-"""The neuron's own spike at step ``t - 1`` (0 or 1)."""
-K = sp.Symbol("K", nonnegative=True)
-"""Coupling input ``sum_kl W_kl P_kl(t-1)`` received at step ``t``."""
-I = sp.Symbol("I", nonnegative=True)  # noqa: E741 - the paper's symbol
-"""External input (stimulus) of the neuron."""
-SUM_W = sp.Symbol("sum_W", nonnegative=True)
-"""``sum(W)``: the coupling input when every neighbour fires."""
-
-
-@dataclass(frozen=True)
-class Parameter:
-    """A model parameter and its valid range.
-
-    Parameters
-    ----------
-    name : str
-        The paper's symbol, spelled as in the API and CLI (``lam`` for lambda).
-    low, high : float
-        Range ends; ``math.inf`` for unbounded.
-    low_open, high_open : bool
-        Whether the ends are excluded.
-    description : str
-        One line for help texts.
-    typical : (float, float), optional
-        Where the parameter is usually set, for sampling (property tests) and
-        plots when the valid range is unbounded; default: the valid range.
-    """
-
-    name: str
-    low: float
-    high: float
-    low_open: bool = True
-    high_open: bool = True
-    description: str = ""
-    typical: tuple[float, float] | None = None
-
-    @property
-    def symbol(self) -> sp.Symbol:
-        """The SymPy symbol with the assumptions the range implies.
-
-        Positive for a range above 0 or open at 0, non-negative for ``[0, ...``,
-        real otherwise.
-        """
-        if self.low > 0 or (self.low == 0 and self.low_open):
-            return sp.Symbol(self.name, positive=True)
-        if self.low == 0:
-            return sp.Symbol(self.name, nonnegative=True)
-        return sp.Symbol(self.name, real=True)
-
-    @property
-    def sampling_range(self) -> tuple[float, float]:
-        """:attr:`typical` if given, else the valid range (which must then be finite)."""
-        if self.typical is not None:
-            return self.typical
-        if math.isinf(self.low) or math.isinf(self.high):
-            raise ValueError(f"{self.name}: an unbounded range needs a typical range")
-        return (self.low, self.high)
-
-    @property
-    def interval(self) -> sp.Interval:
-        """The range as a SymPy interval."""
-        low = -sp.oo if self.low == -math.inf else sp.nsimplify(self.low)
-        high = sp.oo if self.high == math.inf else sp.nsimplify(self.high)
-        return sp.Interval(low, high, self.low_open, self.high_open)
-
-    def range_text(self) -> str:
-        """The range in interval notation, e.g. ``(0, 1)`` or ``(0, inf)``."""
-
-        def end(v: float) -> str:
-            return "inf" if math.isinf(v) else f"{v:g}"
-
-        return (
-            f"{'(' if self.low_open else '['}{end(self.low)}, "
-            f"{end(self.high)}{')' if self.high_open else ']'}"
-        )
-
-    def contains(self, value: float) -> bool:
-        """Whether ``value`` is a finite number inside the range."""
-        if not math.isfinite(value):
-            return False
-        above = value > self.low if self.low_open else value >= self.low
-        below = value < self.high if self.high_open else value <= self.high
-        return above and below
-
-    def check(self, value: float) -> float:
-        """Return ``value`` as a float, or raise :class:`NdcnpInputError`."""
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            raise NdcnpInputError(f"{self.name} must be a number; got {value!r}") from None
-        if not self.contains(number):
-            raise NdcnpInputError(f"{self.name} must be in {self.range_text()}; got {value:g}")
-        return number
-
-
-@dataclass(frozen=True)
-class Unit:
-    """One state variable of a neuron (a memory unit of the P system).
-
-    Parameters
-    ----------
-    name : str
-        Its symbol, e.g. ``"U"``.
-    decay : sympy.Expr
-        Its value at ``t - 1`` after consumption, e.g. ``alpha*U``.
-    inputs : sympy.Expr
-        What is added at every step, e.g. ``I + K``.
-    initial : sympy.Expr
-        Its value at ``t = 0``.
-    description : str
-        One line for documentation.
-    """
-
-    name: str
-    decay: sp.Expr
-    inputs: sp.Expr
-    initial: sp.Expr = sp.S.Zero
-    description: str = ""
-
-    @property
-    def symbol(self) -> sp.Symbol:
-        """The unit's symbol (its value at ``t - 1`` inside update expressions)."""
-        return sp.Symbol(self.name)
-
-
-@dataclass(frozen=True)
-class NeuronModel:
-    """A spiking neuron declared as data.
-
-    Parameters
-    ----------
-    name : str
-        Short identifier, e.g. ``"nd-cnp"``.
-    units : tuple of Unit
-        The state variables, updated synchronously.
-    parameters : tuple of Parameter
-        Every symbol the updates use besides units, ``P``, ``K`` and ``I``.
-    firing : sympy.Rel
-        Firing condition on the new unit values, e.g. ``U*(1 + V) > T``.
-    semantics : tuple of str
-        The semantics this model supports (see the module docstring).
-    source : str
-        Where its equations come from.
-    """
-
-    name: str
-    units: tuple[Unit, ...]
-    parameters: tuple[Parameter, ...]
-    firing: sp.Rel
-    semantics: tuple[str, ...] = SEMANTICS
-    source: str = ""
-    input_parameter: Parameter = field(
-        default=Parameter(
-            "I", 0.0, math.inf, low_open=False, description="external input", typical=(0.0, 4.0)
-        )
-    )
-
-    def __post_init__(self) -> None:
-        names = [u.name for u in self.units] + [p.name for p in self.parameters]
-        reserved = {P.name, K.name, I.name}
-        if len(set(names)) != len(names) or reserved & set(names):
-            raise ValueError(f"{self.name}: unit and parameter names must be unique, not P/K/I")
-        known = {sp.Symbol(n) for n in names} | {P, K, I}
-        known |= {p.symbol for p in self.parameters}
-        for unit in self.units:
-            for expr in (unit.decay, unit.inputs, unit.initial):
-                unknown = {s.name for s in expr.free_symbols} - {s.name for s in known}
-                if unknown:
-                    raise ValueError(f"{self.name}: {unit.name} uses unknown {sorted(unknown)}")
-        for s in self.semantics:
-            if s not in SEMANTICS:
-                raise ValueError(f"{self.name}: unknown semantics {s!r}")
-
-    def unit(self, name: str) -> Unit:
-        """The unit called ``name``."""
-        for unit in self.units:
-            if unit.name == name:
-                return unit
-        raise KeyError(name)
-
-    def parameter(self, name: str) -> Parameter:
-        """The parameter called ``name`` (``"I"`` included)."""
-        for parameter in (*self.parameters, self.input_parameter):
-            if parameter.name == name:
-                return parameter
-        raise KeyError(name)
-
-    @property
-    def symbols(self) -> dict[str, sp.Symbol]:
-        """Every symbol of the model by name: units, parameters, ``P``, ``K``, ``I``."""
-        out = {u.name: u.symbol for u in self.units}
-        out.update({p.name: p.symbol for p in self.parameters})
-        out.update({"P": P, "K": K, "I": I})
-        return out
-
-    def _canonical(self, expr: sp.Expr) -> sp.Expr:
-        """Re-express ``expr`` over the model's own symbols (with their assumptions)."""
-        by_name = self.symbols
-        return expr.xreplace({s: by_name[s.name] for s in expr.free_symbols})
-
-    def update(self, unit: str, semantics: Semantics) -> sp.Expr:
-        """The unit's value at step ``t`` as an expression of step ``t - 1``.
-
-        Parameters
-        ----------
-        unit : str
-            Unit name.
-        semantics : {"decay", "decay-on-fire"}
-            When the decay applies.
-
-        Returns
-        -------
-        sympy.Expr
-            For ``"decay"``: ``decay + inputs``. For ``"decay-on-fire"``:
-            ``Piecewise((decay, P = 1), (unit, otherwise)) + inputs``.
-        """
-        self.check_semantics(semantics)
-        u = self.unit(unit)
-        decay, inputs = self._canonical(u.decay), self._canonical(u.inputs)
-        if semantics == "decay":
-            return decay + inputs
-        return sp.Piecewise((decay, sp.Eq(P, 1)), (u.symbol, True)) + inputs
-
-    def updates(self, semantics: Semantics) -> dict[str, sp.Expr]:
-        """:meth:`update` for every unit, in declaration order."""
-        return {u.name: self.update(u.name, semantics) for u in self.units}
-
-    @property
-    def fires(self) -> sp.Rel:
-        """The firing condition over the model's symbols."""
-        return self._canonical(self.firing)
-
-    def initial_state(self) -> dict[str, sp.Expr]:
-        """Unit values at ``t = 0``; ``P(0) = 0``."""
-        state = {u.name: self._canonical(u.initial) for u in self.units}
-        state["P"] = sp.Integer(0)
-        return state
-
-    def check_semantics(self, semantics: str) -> str:
-        """Return ``semantics`` if this model supports it, else raise."""
-        if semantics not in self.semantics:
-            raise NdcnpInputError(
-                f"semantics must be one of {', '.join(self.semantics)}; got {semantics!r}"
-            )
-        return semantics
-
-    def validate(self, params: Mapping[str, float]) -> dict[str, float]:
-        """Check a full parameter set against the declared ranges.
-
-        Parameters
-        ----------
-        params : mapping of str to float
-            One value per declared parameter (``I`` is not part of it).
-
-        Returns
-        -------
-        dict of str to float
-            The values as floats, in declaration order.
-
-        Raises
-        ------
-        NdcnpInputError
-            For a missing, unknown or out-of-range parameter.
-        """
-        declared = [p.name for p in self.parameters]
-        unknown = sorted(set(params) - set(declared))
-        if unknown:
-            raise NdcnpInputError(
-                f"parameter {unknown[0]!r} is not a parameter of {self.name}; "
-                f"expected {', '.join(declared)}"
-            )
-        missing = [n for n in declared if n not in params]
-        if missing:
-            raise NdcnpInputError(f"{self.name} needs parameter {missing[0]}; got none")
-        return {p.name: p.check(params[p.name]) for p in self.parameters}
-
-    def _repr_latex_(self) -> str:
-        lines = [
-            rf"{sp.latex(u.symbol)}(t) &= {sp.latex(self.update(u.name, 'decay'))}"
-            for u in self.units
-        ]
-        lines.append(rf"P(t) &= \left[{sp.latex(self.fires)}\right]")
-        return r"$\begin{aligned}" + r"\\".join(lines) + r"\end{aligned}$"
-
-
-def _unit_interval(name: str, description: str) -> Parameter:
-    return Parameter(name, 0.0, 1.0, description=description)
-
-
-alpha, beta, gamma, lam = (sp.Symbol(n, positive=True) for n in ("alpha", "beta", "gamma", "lam"))
-_U, _V, _T = sp.symbols("U V T")
-
-ND_CNP = NeuronModel(
-    name="nd-cnp",
-    units=(
-        Unit("U", alpha * _U, I + K, description="feeding input unit, Eq. (1)"),
-        Unit("V", beta * _V, K, description="linking input unit, Eq. (2)"),
-        Unit("T", gamma * _T, lam * P, description="dynamic threshold unit, Eq. (3)"),
-    ),
-    parameters=(
-        _unit_interval("alpha", "feeding decay, U - u = alpha*U (Eq. 7)"),
-        _unit_interval("beta", "linking decay, V - v = beta*V (Eq. 7)"),
-        _unit_interval("gamma", "threshold decay, T - tau = gamma*T (Eq. 7)"),
-        Parameter("lam", 0.0, math.inf, description="threshold weight lambda", typical=(0.5, 30.0)),
-    ),
-    firing=sp.StrictGreaterThan(_U * (1 + _V), _T),
-    source="Li et al., ND-CNPFuse, Eqs. (1)-(3) with the linear decay of Eq. (7)",
+from ndtheory.model import (
+    RESERVED,
+    SEMANTICS,
+    SUM_W,
+    I,
+    K,
+    NeuronModel,
+    P,
+    Parameter,
+    Semantics,
+    Unit,
+    check_name,
 )
+from ndtheory.modelfile import load_model
+
+__all__ = [
+    "CNP_CLASSIC",
+    "DTNP",
+    "MODELS",
+    "MODEL_FILES",
+    "ND_CNP",
+    "PAPER_EXAMPLE",
+    "PAPER_W",
+    "PCNN",
+    "RESERVED",
+    "SEMANTICS",
+    "SUM_W",
+    "I",
+    "K",
+    "NeuronModel",
+    "P",
+    "Parameter",
+    "Semantics",
+    "Unit",
+    "check_name",
+]
+
+MODEL_FILES: tuple[Path, ...] = tuple(
+    Path(__file__).with_name("models") / f"{name}.toml"
+    for name in ("nd-cnp", "cnp-classic", "dtnp", "pcnn")
+)
+"""The shipped declarations, in the order of issue 8 (package data)."""
+
+MODELS: dict[str, NeuronModel] = {m.name: m for m in map(load_model, MODEL_FILES)}
+"""Every shipped model by name."""
+
+ND_CNP: NeuronModel = MODELS["nd-cnp"]
 """The ND-CNP neuron of [1]_: Eqs. (1)-(3) with Eq. (7)'s linear decay."""
+CNP_CLASSIC: NeuronModel = MODELS["cnp-classic"]
+"""Classic CNP neuron: Eqs. (1)-(3) of [1]_ read literally (constant spike consumption)."""
+DTNP: NeuronModel = MODELS["dtnp"]
+"""Dynamic threshold neural P neuron, in its intersecting-cortical-model form."""
+PCNN: NeuronModel = MODELS["pcnn"]
+"""The classic Eckhorn/Johnson PCNN neuron with a lagged threshold unit."""
 
 PAPER_EXAMPLE: dict[str, float] = {"alpha": 0.8, "beta": 0.2, "gamma": 0.5, "lam": 15.0}
 """The parameter set of the paper's worked example (Eq. (18))."""
 PAPER_W: tuple[float, ...] = (0.1, 0.5, 0.0, 0.5, 0.1)
 """The paper's example W; it only enters through ``sum(W) = 1.2``."""
-
-# The variants are declared in their own leaf module, which reads the classes above.
-from ndtheory.variants import CNP_CLASSIC, DTNP, PCNN  # noqa: E402
-
-MODELS: dict[str, NeuronModel] = {m.name: m for m in (ND_CNP, CNP_CLASSIC, DTNP, PCNN)}
-"""Every shipped model by name."""

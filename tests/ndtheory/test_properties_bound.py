@@ -27,16 +27,6 @@ import numpy as np
 import pytest
 from hypothesis import example, find, given, settings
 from hypothesis import strategies as st
-from strategies import (
-    PAPER_PARAMS,
-    PAPER_SUM_W,
-    SEMANTICS,
-    bound_cases,
-    bound_of,
-    kernels,
-    model_params,
-    stimuli,
-)
 from tail_bounds import (
     RUN_ROUNDING,
     excess,
@@ -47,6 +37,16 @@ from tail_bounds import (
 )
 
 from ndtheory import finite_horizon_supremum, finite_horizon_thresholds, solve_for
+from ndtheory.testing import (
+    PAPER_PARAMS,
+    PAPER_SUM_W,
+    SEMANTICS,
+    bound_cases,
+    bound_of,
+    kernels,
+    model_params,
+    stimuli,
+)
 from simulate.analysis import classify
 from simulate.grid import simulate_grid
 from simulate.neuron import run_batch, simulate_neuron

@@ -25,7 +25,14 @@ import sympy as sp
 from hypothesis import example, given
 from hypothesis import strategies as st
 from scipy import ndimage
-from strategies import (
+
+from ndtheory import NotDerivableError
+from ndtheory.closed_forms import continuous_firing_closed_forms, general_closed_forms
+from ndtheory.recurrence import K_SEQ, P_SEQ, affine_update, t
+from ndtheory.spec import ND_CNP
+from ndtheory.spec import SUM_W as SUM_W_SYMBOL
+from ndtheory.spec import I as I_SYMBOL
+from ndtheory.testing import (
     PAPER_PARAMS,
     PAPER_SUM_W,
     SEMANTICS,
@@ -35,13 +42,6 @@ from strategies import (
     stimuli,
     supremum_cases,
 )
-
-from ndtheory import NotDerivableError
-from ndtheory.closed_forms import continuous_firing_closed_forms, general_closed_forms
-from ndtheory.recurrence import K_SEQ, P_SEQ, affine_update, t
-from ndtheory.spec import ND_CNP
-from ndtheory.spec import SUM_W as SUM_W_SYMBOL
-from ndtheory.spec import I as I_SYMBOL
 from simulate.grid import simulate_grid
 from simulate.neuron import simulate_neuron
 

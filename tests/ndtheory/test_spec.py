@@ -53,3 +53,62 @@ def test_validate_accepts_the_paper_example_and_rejects_out_of_range():
 def test_unknown_semantics_is_an_input_error():
     with pytest.raises(NdcnpInputError, match="semantics must be one of"):
         ND_CNP.update("U", "sometimes")
+
+
+RESERVED_NAMES = [
+    *("t", "n", "I", "K", "P", "S", "sum_W"),
+    *("where", "power", "exp", "log", "sqrt", "Abs", "Min", "Max", "tanh"),
+    *("lambda", "if", "class", "match"),  # Python keywords, soft ones included
+    *("_c0", "_new_U", "__import__"),  # the code generator's prefix
+]
+
+
+@pytest.mark.parametrize("name", RESERVED_NAMES)
+@pytest.mark.parametrize("role", ["parameter", "unit"])
+def test_reserved_names_are_refused_at_declaration_naming_the_name(name, role):
+    from ndtheory.model import NeuronModel, Parameter, Unit
+
+    X = sp.Symbol("X")
+    units = [Unit("X", X / 2, I)]
+    parameters = []
+    if role == "parameter":
+        parameters.append(Parameter(name, 0.0, 1.0))
+    else:
+        units.append(Unit(name, sp.S.Zero, I))
+    with pytest.raises(NdcnpInputError, match=rf"^m: {role} {name!r} ") as error:
+        NeuronModel("m", tuple(units), tuple(parameters), sp.StrictGreaterThan(X, 1))
+    assert "\n" not in str(error.value)
+
+
+def test_a_parameter_called_c0_is_accepted_since_generated_names_start_with_underscore():
+    from ndtheory.model import NeuronModel, Parameter, Unit
+
+    X, c0 = sp.Symbol("X"), sp.Symbol("c0")
+    model = NeuronModel(
+        "m", (Unit("X", c0 * X, I),), (Parameter("c0", 0.0, 1.0),), sp.StrictGreaterThan(X, 1)
+    )
+    assert model.parameter("c0").name == "c0"
+
+
+def test_the_shipped_models_are_read_from_their_files_and_equal_the_paper():
+    from ndtheory.modelfile import load_model
+    from ndtheory.spec import MODEL_FILES, MODELS
+
+    assert [load_model(path).name for path in MODEL_FILES] == list(MODELS)
+    assert [p.name for p in ND_CNP.parameters] == ["alpha", "beta", "gamma", "lam"]
+    assert ND_CNP.parameter("lam").typical == (0.5, 30.0)
+    assert ND_CNP.parameter("alpha").range_text() == "(0, 1)"
+    U, V, T = (ND_CNP.symbols[n] for n in "UVT")
+    assert ND_CNP.fires == sp.StrictGreaterThan(U * (1 + V), T)
+
+
+def test_variants_import_on_their_own():
+    import subprocess
+    import sys
+
+    run = subprocess.run(
+        [sys.executable, "-c", "import ndtheory.variants as v; print(v.DTNP.name)"],
+        capture_output=True,
+        text=True,
+    )
+    assert run.stdout == "dtnp\n", run.stderr

@@ -20,23 +20,11 @@ from ndtheory.continuous_firing import bound_value, derive_continuous_firing, ma
 from ndtheory.errors import NdcnpInputError
 from ndtheory.recurrence import t
 from ndtheory.spec import MODELS, SUM_W, I, NeuronModel
+from ndtheory.testing import parameters
 from simulate.grid import simulate_grid
 from simulate.neuron import simulate_neuron
 
 NAMES = sorted(MODELS)
-
-
-def _inside(parameter, low: float, high: float) -> st.SearchStrategy[float]:
-    # keep off open ends by a small relative margin
-    pad = 1e-3 * (high - low)
-    lo = low + pad if parameter.low_open or low != parameter.low else low
-    hi = high - pad if parameter.high_open or high != parameter.high else high
-    return st.floats(lo, hi, allow_nan=False)
-
-
-def parameters(model: NeuronModel) -> st.SearchStrategy[dict[str, float]]:
-    """A parameter set inside the declared (typical) ranges."""
-    return st.fixed_dictionaries({p.name: _inside(p, *p.sampling_range) for p in model.parameters})
 
 
 def _rng_params(model: NeuronModel, rng: np.random.Generator) -> dict[str, float]:
@@ -147,7 +135,9 @@ def test_below_the_bound_no_lasting_continuous_firing(name, data):
     assume(fails.size and fails[0] < 1500)
     n = max(300, 3 * int(fails[0]) + 100)
     spikes = simulate_neuron(value, params, n, model=model, neighbours="always", sum_W=sum_W).spikes
-    assert not spikes[-50:].all()
+    # a miss in the second half, after the first one: a decay near 1 (gamma = 0.998) spaces the
+    # misses further apart than a fixed 50-step tail, so the window scales with the run
+    assert not spikes[n // 2 :].all()
 
 
 @pytest.mark.parametrize("name", NAMES)
