@@ -184,7 +184,7 @@ def _run_numba(
         weights,
         pad_r,
         pad_c,
-        np.empty(1 if row_patterns else N),
+        np.empty(N),
         *states,
         *[float(initial[u]) for u in printed.units],
         *scalars,

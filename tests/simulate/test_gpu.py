@@ -114,7 +114,7 @@ def _ptx(rounded):
     signature = (
         "float64[:,:,::1], float64[:,:,:,::1], float64[:,:,:,::1], uint8[:,:,::1], "
         "uint8[:,:,::1], int32[:,:,::1], int64[::1], int64[::1], float64[::1], float64[:,::1], "
-        "int64"
+        "float64[:,::1], int64, int64"
     )
     ptx, _ = cuda.compile_ptx(step, signature, cc=(9, 0))
     return ptx
