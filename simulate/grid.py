@@ -155,8 +155,7 @@ def _run_numba(
     constants = printed.constant_values(params)
     scalars = [float(params[p]) for p in printed.parameters]
     scalars += [float(constants[c]) for c in printed.constants]
-    # Row patterns (one byte per neuron and row of W) where the kernel reads them, else
-    # a row of K sums.
+    # Row patterns (one byte per neuron and row of W) only where K's table is read through them.
     row_patterns = uses_row_patterns(kernel.shape)
     patterns = (M + 2 * pad_r, N) if row_patterns else (1, 1)
     table, term_r, term_c, weights = coupling_data(kernel)
