@@ -7,25 +7,26 @@ reference bit for bit). W is data: its table of K sums, its non-zero weights
 and their offsets are array arguments, so there is one compilation per
 ``(model, semantics, shape class)`` (:func:`shape_class`), not one per W.
 
-For one row ``i`` of one step ``t`` the kernel calls two jitted row helpers
-whose loops LLVM vectorises (:func:`_row_jit` tells it their arrays do not
-overlap):
+For one row ``i`` of one step ``t`` the kernel calls ``_update_row``, a
+separate jitted function whose loop over the row LLVM vectorises
+(:func:`_row_jit` tells it that its arrays do not overlap):
 
-1. ``K`` of every neuron of the row goes into a row buffer ``_K_row``: the sum
-   over the non-zero weights of W in the reference's row-major order from
-   ``0.0`` (``0.0 + w0*P0 + w1*P1 + ...``, left to right: floating-point
-   addition is not associative, so the order is part of bit-identity). For a
-   W of at most :data:`PATTERN_MAX_BITS` entries (3x3, 1x5) it is read from a
-   table of that sum for every spike pattern of the window, built from W at
-   run time (:func:`coupling_data`), so the loop has no chain of dependent
-   additions (``_table_row``). The index is assembled from *row patterns*:
+1. ``K`` is the sum over the non-zero weights of W in the reference's row-major
+   order from ``0.0`` (``0.0 + w0*P0 + w1*P1 + ...``, left to right:
+   floating-point addition is not associative, so the order is part of
+   bit-identity). For a W of at most :data:`PATTERN_MAX_BITS` entries (3x3,
+   1x5) it is read from a table of that sum for every spike pattern of the
+   window, built from W at run time (:func:`coupling_data`), so the loop has no
+   chain of dependent additions. The index is assembled from *row patterns*:
    after each row of a step, one byte per neuron holds the spikes of its
    window's columns as bits (``_pattern_row``), so a neuron reads one byte per
-   row of W instead of one per weight. Any other W is summed weight by weight
+   row of W instead of one per weight, and its own spike is a bit of the index.
+   Any other W has the row's K summed into a row buffer first, weight by weight
    over the whole row (``_coupling_row``);
-2. ``_update_row`` updates the units with the printed expressions,
-   branch-free, puts the new spike (0/1) into a padded buffer whose border is
-   drawn once (zero border: never written) and increments the count.
+2. the units are updated with the printed step of :mod:`simulate._step`,
+   branch-free;
+3. the new spike (0/1) goes into a padded buffer whose border is drawn once
+   (zero border: never written) and the count is incremented.
 
 Every name the skeleton adds starts with an underscore (``_flat_U``,
 ``_new_U``, ``_np``, ``_range``), so a model's own names never collide with it.
@@ -69,24 +70,17 @@ from simulate.codegen import PrintedModel
 
 _ROW_TEMPLATE = """
 @_row_jit
-def _update_row(_P_old1, _K_row, _P_new1, _I1, _C1, {flat_args}_bs, _bi, _op, _N, {scalars}):
+def _update_row(_S_old1, _K_row, _table, _P_new1, _I1, _C1, {flat_args}_bs, _bi, _offsets, _N,
+                {scalars}):
+    _op = _offsets[0]
+{load_offsets}
     for _jj in _range(_N):
         _j = _np.uint64(_jj)
-        K = _K_row[_j]
-        P = _P_old1[_op + _j]
+{neighbourhood}
         I = _I1[_bi + _j]
 {step}
         _P_new1[_op + _j] = _np.uint8(_fired)
         _C1[_bi + _j] += _np.uint16(_fired)
-"""
-
-_TABLE_ROW = """
-@_row_jit
-def _table_row(_H_old1, _K_row, _table, _offsets, _N):
-{load_offsets}
-    for _jj in _range(_N):
-        _j = _np.uint64(_jj)
-        _K_row[_j] = _table[{index}]
 """
 
 _COUPLING_ROW = """
@@ -168,8 +162,8 @@ def _grid_kernel(_stimulus, _P_a, _P_b, _H_a, _H_b, _col_pad, _col_src, _copy_st
 {init_row}
                 _offsets[0] = _np.uint64((_i + _pad_r) * _Np + _pad_c)
 {coupling}
-                _update_row(_P_old1, _K_row, _P_new1, _I1, _C1, {flat_args}_bs, _bi, _offsets[0],
-                            _N, {scalars})
+                _update_row({source}, _K_row, _table, _P_new1, _I1, _C1, {flat_args}_bs, _bi,
+                            _offsets, _N, {scalars})
                 _pr = _i + _pad_r
                 for _b in _range(_col_pad):
                     _P_new[_pr, _b] = _P_new[_pr, _col_src[_b] + _pad_c]
@@ -222,11 +216,13 @@ def coupling_data(
     return table, rows, cols, weights
 
 
-def _coupling(shape: tuple[int, int] | None) -> tuple[list[str], str]:
-    """How a row's K is summed into ``_K_row`` before its update: kernel lines, helper.
+def _coupling(shape: tuple[int, int] | None) -> tuple[list[str], list[str], list[str], str]:
+    """How a row reads K: kernel lines before the update, its loads and loop lines, helpers.
 
     Row patterns (one byte per row of W holds its spikes as bits) index the
-    table; any other W is summed term by term over the whole row.
+    table inside the update loop, which also takes the neuron's own spike from
+    the index; any other W is summed into ``_K_row`` first, term by term over
+    the whole row.
     """
     if shape is None:
         lines = [
@@ -235,24 +231,27 @@ def _coupling(shape: tuple[int, int] | None) -> tuple[list[str], str]:
             "_coupling_row(_P_old1, _K_row, _weights, _offsets, _N)",
         ]
         term = coupling_term("_K_row[_j]", "_w", "_P_old1[_o + _j]")
-        return lines, _COUPLING_ROW.format(term=term)
+        loop = ["K = _K_row[_j]", "P = _S_old1[_op + _j]"]
+        return lines, [], loop, _COUPLING_ROW.format(term=term)
     height, width = shape
     lines = [
         "for _a in _range(2 * _pad_r + 1):",
         "    _offsets[1 + _a] = _np.uint64((_i + _a) * _N)",
-        "_table_row(_H_old1, _K_row, _table, _offsets, _N)",
     ]
+    loads = [f"_o{a} = _offsets[{1 + a}]" for a in range(height)]
     index = " | ".join(
-        f"(_np.uint32(_H_old1[_o{a} + _j]) << _np.uint32({a * width}))" for a in range(height)
+        f"(_np.uint32(_S_old1[_o{a} + _j]) << _np.uint32({a * width}))" for a in range(height)
     )
+    centre = (height // 2) * width + width // 2
+    loop = [
+        f"_m = {index}",
+        "K = _table[_m]",
+        f"P = (_m >> _np.uint32({centre})) & _np.uint32(1)",
+    ]
     pattern = " | ".join(
         f"(_P1[_ps + _j + _np.uint64({c})] << _np.uint8({c}))" for c in range(width)
     )
-    helpers = _TABLE_ROW.format(
-        load_offsets=indent([f"_o{a} = _offsets[{1 + a}]" for a in range(height)], 1),
-        index=index,
-    )
-    return lines, helpers + _PATTERN_ROW.format(pattern=pattern)
+    return lines, loads, loop, _PATTERN_ROW.format(pattern=pattern)
 
 
 def kernel_source(printed: PrintedModel, shape: tuple[int, int] | None) -> str:
@@ -263,7 +262,7 @@ def kernel_source(printed: PrintedModel, shape: tuple[int, int] | None) -> str:
     units = printed.units
     scalars = [*printed.parameters, *printed.constants]
     lhs, rhs = f"({printed.fire_lhs})", f"({printed.fire_rhs})"
-    coupling, helpers = _coupling(shape)
+    coupling, loads, neighbourhood, helpers = _coupling(shape)
 
     def record(t: str, level: int) -> str:
         values = [*units, lhs, rhs, "P"]
@@ -276,7 +275,12 @@ def kernel_source(printed: PrintedModel, shape: tuple[int, int] | None) -> str:
         "flat_args": "".join(f"_flat_{u}, " for u in units),
         "scalars": ", ".join(scalars),
     }
-    row = _ROW_TEMPLATE.format(**common, step=indent(step_lines(printed, load=flat, store=flat), 2))
+    row = _ROW_TEMPLATE.format(
+        **common,
+        load_offsets=indent(loads, 1),
+        neighbourhood=indent(neighbourhood, 2),
+        step=indent(step_lines(printed, load=flat, store=flat), 2),
+    )
     make_pattern = copy_pattern = ""
     if shape is not None:
         # The new row's patterns, once its border columns hold their copies.
@@ -290,6 +294,7 @@ def kernel_source(printed: PrintedModel, shape: tuple[int, int] | None) -> str:
         + _TEMPLATE.format(
             **common,
             coupling=indent(coupling, 4),
+            source="_P_old1" if shape is None else "_H_old1",
             make_pattern=make_pattern,
             copy_pattern=copy_pattern,
             states="".join(f"_state_{u}, " for u in units),

@@ -147,6 +147,7 @@ def test_row_pattern_table_puts_each_weight_at_its_window_bit():
     assert table[1 | 4 | 16 | 64] == 0.0 and table[511] == table[2 | 8 | 32 | 256]
     source = _kernel.kernel_source(print_model(ND_CNP, "decay"), (3, 3))
     index = " | ".join(
-        f"(_np.uint32(_H_old1[_o{a} + _j]) << _np.uint32({3 * a}))" for a in range(3)
+        f"(_np.uint32(_S_old1[_o{a} + _j]) << _np.uint32({3 * a}))" for a in range(3)
     )
-    assert f"_K_row[_j] = _table[{index}]" in source
+    assert f"_m = {index}" in source and "K = _table[_m]" in source
+    assert "P = (_m >> _np.uint32(4)) & _np.uint32(1)" in source
