@@ -5,7 +5,8 @@ A fixed loop skeleton is filled with the per-neuron step of
 compiled with ``numba.njit`` (no ``fastmath``: results must equal the NumPy
 reference bit for bit). W is data: its table of K sums, its non-zero weights
 and their offsets are array arguments, so there is one compilation per
-``(model, semantics, shape class)`` (:func:`shape_class`), not one per W.
+``(model, semantics, shape class)`` (:func:`shape_class`: every W within 3x3
+is one class), not one per W.
 
 For one row ``i`` of one step ``t`` the kernel calls ``_update_row``, a
 separate jitted function whose loop over the row LLVM vectorises
@@ -193,8 +194,25 @@ def uses_row_patterns(shape: tuple[int, ...]) -> bool:
 
 
 def shape_class(shape: tuple[int, ...]) -> tuple[int, int] | None:
-    """What one compiled kernel covers: W of this shape (row patterns), or other W (``None``)."""
+    """What one compiled kernel covers: every W that fits in 3x3, W of one other shape read
+    through row patterns (1x5, 7x1, ...), or every other W (``None``)."""
+    if shape[0] <= 3 and shape[1] <= 3:
+        return (3, 3)
     return (int(shape[0]), int(shape[1])) if uses_row_patterns(shape) else None
+
+
+def class_kernel(kernel: np.ndarray) -> np.ndarray:
+    """W with zero weights around it up to its shape class's shape (1x3 -> 3x3).
+
+    Zero weights add nothing to K (they have no bit in the table), so the
+    counts are those of W; a 1x1, 1x3 or 3x1 W then needs no compilation of
+    its own.
+    """
+    target = shape_class(kernel.shape)
+    if target is None or target == kernel.shape:
+        return kernel
+    dr, dc = (target[0] - kernel.shape[0]) // 2, (target[1] - kernel.shape[1]) // 2
+    return np.pad(kernel, ((dr, dr), (dc, dc)))
 
 
 def coupling_data(

@@ -129,8 +129,9 @@ def _run_numba(
     border: str,
     rec: tuple[np.ndarray, np.ndarray] | None,
 ) -> tuple[np.ndarray, np.ndarray | None]:
-    from simulate._kernel import coupling_data, grid_kernel, uses_row_patterns
+    from simulate._kernel import class_kernel, coupling_data, grid_kernel, uses_row_patterns
 
+    kernel = class_kernel(kernel)
     M, N = stimulus.shape
     pad_r, pad_c = kernel.shape[0] // 2, kernel.shape[1] // 2
     padded = (M + 2 * pad_r, N + 2 * pad_c)

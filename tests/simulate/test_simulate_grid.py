@@ -269,3 +269,25 @@ def test_fifty_random_W_equal_the_reference(shape):
     for semantics in ("decay", "decay-on-fire"):
         kernel = _kernel.grid_kernel(print_model(ND_CNP, semantics), shape)
         assert len(kernel.signatures) == 1
+
+
+def test_kernels_are_shared_by_shape_class():
+    """One compiled kernel per class: W within 3x3 (padded with zero weights), each other
+    row-pattern shape, every other W."""
+    from ndtheory.spec import ND_CNP
+    from simulate import _kernel
+    from simulate.codegen import print_model
+
+    printed = print_model(ND_CNP, "decay")
+
+    def kernel(shape):
+        return _kernel.grid_kernel(printed, shape)
+
+    assert kernel((1, 1)) is kernel((1, 3)) is kernel((3, 1)) is kernel((3, 3))
+    assert kernel((5, 5)) is kernel((3, 5)) is kernel((7, 9))
+    assert kernel((1, 5)) is not kernel((3, 3)) and kernel((1, 5)) is not kernel((5, 5))
+    assert _kernel.class_kernel(np.array([[0.25, 0.5, 0.0]])).tolist() == [
+        [0.0, 0.0, 0.0],
+        [0.25, 0.5, 0.0],
+        [0.0, 0.0, 0.0],
+    ]
