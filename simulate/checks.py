@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import numbers
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
 from ndtheory.errors import NdcnpInputError
 from ndtheory.spec import NeuronModel
-from simulate.codegen import PrintedModel, print_model
+
+if TYPE_CHECKING:
+    from simulate.codegen import PrintedModel
 
 BORDERS: tuple[str, ...] = ("zero", "reflect", "periodic")
 """Border modes of the grid; see :func:`simulate.grid.simulate_grid`."""
@@ -119,5 +121,7 @@ def check_grid_run(
     NdcnpInputError
         For semantics the model lacks, a bad W, step count or border.
     """
+    from simulate.codegen import print_model  # SymPy: only once a grid is run
+
     printed = print_model(model, model.check_semantics(semantics))
     return GridRun(printed, check_kernel(W), check_n_steps(n_steps), check_border(border))
