@@ -337,8 +337,9 @@ def _row_jit(function: Callable[..., None]) -> Callable[..., None]:
     about aliasing, and LLVM cannot vectorise a loop that loads through an
     index it computes (``_table[_m]``) while it stores into other arrays that
     might overlap the table. ``noalias`` on the arguments lets it: at 520x520
-    the row loops cost 1.07 CPU-ns per update with it, 1.35 without
-    (``benchmarks/bench_simulate_grid.py``). numba has no public switch for
+    the kernel cost 1.6 CPU-ns per update without it, 1.05 with it, as much as
+    with the table a constant of the source (``benchmarks/bench_simulate_grid.py``).
+    numba has no public switch for
     it; where its compiler lacks the hook, the helper compiles without it,
     slower but with the same results.
     """
