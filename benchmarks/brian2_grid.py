@@ -29,6 +29,7 @@ Usage: ``python brian2_grid.py JOB.npz RESULT.npz``.
 from __future__ import annotations
 
 import json
+import re
 import sys
 import tempfile
 import time
@@ -64,6 +65,28 @@ def _synapse_indices(shape: tuple[int, int], W: np.ndarray) -> tuple[np.ndarray,
     return pre_a[order], post_a[order], w_a[order]
 
 
+def _brian2_names(job: dict) -> dict:
+    """``job`` with the printer's constants ``_c0, _c1, ...`` renamed ``ndcnp_c0, ...``.
+
+    Brian2 reserves names that start with an underscore.
+    """
+    rename = {c: f"ndcnp{c}" for c in job["constants"]}
+    taken = set(rename.values()) & {*job["units"], *job["parameters"]}
+    if taken:
+        raise ValueError(f"model names {sorted(taken)} clash with renamed constants")
+
+    def sub(source: str) -> str:
+        return re.sub(r"\b_c\d+\b", lambda m: rename[m.group(0)], source)
+
+    return {
+        **job,
+        "updates": {u: sub(e) for u, e in job["updates"].items()},
+        "fire_lhs": sub(job["fire_lhs"]),
+        "fire_rhs": sub(job["fire_rhs"]),
+        "constants": list(rename.values()),
+    }
+
+
 def _model_code(job: dict) -> tuple[str, str, str, str]:
     """Brian2 equations, per-step update code, threshold and reset from the printed model."""
     units = job["units"]
@@ -88,7 +111,7 @@ def run_job(job_path: str, result_path: str) -> None:
     import brian2 as b2
 
     data = np.load(job_path)
-    job = json.loads(str(data["job"]))
+    job = _brian2_names(json.loads(str(data["job"])))
     stimuli = np.asarray(data["stimuli"], dtype=np.float64)
     W = np.asarray(data["W"], dtype=np.float64)
     values = np.asarray(data["values"], dtype=np.float64)  # (S, parameters + constants)

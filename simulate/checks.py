@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import numbers
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
 from ndtheory.errors import NdcnpInputError
 from ndtheory.spec import NeuronModel
+
+if TYPE_CHECKING:
+    from simulate.codegen import PrintedModel
 
 BORDERS: tuple[str, ...] = ("zero", "reflect", "periodic")
 """Border modes of the grid; see :func:`simulate.grid.simulate_grid`."""
@@ -97,3 +100,28 @@ def sequential_sum(values: np.ndarray) -> float:
         if v != 0.0:
             total = total + float(v)
     return total
+
+
+class GridRun(NamedTuple):
+    """The checked options every grid engine runs with (:func:`check_grid_run`)."""
+
+    printed: PrintedModel
+    kernel: np.ndarray
+    n_steps: int
+    border: str
+
+
+def check_grid_run(
+    model: NeuronModel, semantics: Any, W: Any, n_steps: Any, border: Any
+) -> GridRun:
+    """The checks every grid entry point makes (grid, pair, GPU), in one order.
+
+    Raises
+    ------
+    NdcnpInputError
+        For semantics the model lacks, a bad W, step count or border.
+    """
+    from simulate.codegen import print_model  # SymPy: only once a grid is run
+
+    printed = print_model(model, model.check_semantics(semantics))
+    return GridRun(printed, check_kernel(W), check_n_steps(n_steps), check_border(border))

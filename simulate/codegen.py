@@ -11,7 +11,13 @@ Printing rules, chosen so that NumPy and numba round alike:
 * Integer powers become explicit products (``x*x*x``, ``1/(x*x)``): NumPy and
   numba would otherwise pick different algorithms for ``x**3``.
 * Subexpressions that depend on parameters only (``exp(-alpha)``) are evaluated
-  once per run, outside both engines, and enter as the constants ``c0, c1, ...``.
+  once per run, outside both engines, and enter as the constants ``_c0, _c1, ...``.
+
+Every name the printed source reads is a model name (a unit, a parameter,
+``P``, ``K``, ``I``), a constant ``_c0, _c1, ...`` or one of
+:data:`ENGINE_FUNCTIONS`; every other name an engine generates around it starts
+with an underscore. The spec refuses model names that start with one, or that
+are engine functions, so the two can never collide.
 
 Functions of the *state* (``exp(U)``) are evaluated by NumPy's ufuncs in the
 reference and by libm in numba; their identity is not guaranteed and no
@@ -34,7 +40,21 @@ from ndtheory.errors import NdcnpInputError
 from ndtheory.spec import NeuronModel
 
 _RELATIONAL_OPS = {"<", "<=", ">", ">=", "==", "!="}
-_FUNCTIONS = {"exp", "log", "sqrt", "Abs", "Min", "Max", "tanh"}
+ENGINE_FUNCTIONS: tuple[str, ...] = (
+    "where",
+    "power",
+    "exp",
+    "log",
+    "sqrt",
+    "Abs",
+    "Min",
+    "Max",
+    "tanh",
+)
+"""The functions printed source may call; each engine defines them (the spec
+refuses them as model names)."""
+
+_FUNCTIONS = set(ENGINE_FUNCTIONS) - {"where", "power"}
 
 
 class _UpdatePrinter(StrPrinter):
@@ -108,7 +128,7 @@ class PrintedModel:
     parameters : tuple of str
         Parameter names that appear directly in the sources.
     constants : dict of str to sympy.Expr
-        Parameter-only subexpressions, named ``c0, c1, ...`` in the sources.
+        Parameter-only subexpressions, named ``_c0, _c1, ...`` in the sources.
     """
 
     model: NeuronModel
@@ -169,7 +189,7 @@ def _hoist_constants(
         return expr
     if expr.free_symbols and expr.free_symbols <= parameters and not expr.is_Relational:
         if expr not in constants:
-            constants[expr] = sp.Symbol(f"c{len(constants)}")
+            constants[expr] = sp.Symbol(f"_c{len(constants)}")
         return constants[expr]
     if isinstance(expr, sp.Piecewise):
         return sp.Piecewise(

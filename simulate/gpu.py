@@ -32,13 +32,8 @@ import numpy as np
 
 from ndtheory.errors import NdcnpInputError
 from ndtheory.spec import ND_CNP, NeuronModel
-from simulate.checks import (
-    check_border,
-    check_input_values,
-    check_kernel,
-    check_n_steps,
-    kernel_offsets,
-)
+from simulate._step import coupling_term, indent, initial_lines, step_lines
+from simulate.checks import check_grid_run, check_input_values, kernel_offsets
 from simulate.codegen import PrintedModel, print_model
 
 CUDA_MISSING = "--device cuda needs an NVIDIA GPU with CUDA; none was found"
@@ -150,16 +145,16 @@ def tiling(kernel_shape: tuple[int, int], *, simulator: bool = False) -> Tiling:
 def _kernel_source(printed: PrintedModel, layout: Tiling, rounded: bool = True) -> str:
     """Python source of the multi-step kernel for ``printed`` and ``layout``.
 
-    Arrays carry a leading underscore so that the model's own names (``I``,
-    ``U``, ``alpha``, ``c0``) are free for the printed expressions. With
-    ``rounded=False`` the arithmetic stays plain operators, which the CUDA
-    compiler may contract (the tests' control).
+    The step of each neuron comes from :mod:`simulate._step`, the template the
+    numba CPU kernel fills too; every name this adds starts with an underscore,
+    so that the model's own names (``I``, ``U``, ``alpha``) are free for the
+    printed expressions. With ``rounded=False`` the arithmetic stays plain
+    operators, which the CUDA compiler may contract (the tests' control).
     """
     arith = _rounded if rounded else (lambda source: source)
     scalars = [*printed.parameters, *printed.constants]
-    units = printed.units
     rows, cols = layout.region
-    n_units = len(units)
+    n_units = len(printed.units)
 
     def cell(indent: int) -> list[str]:
         # Region cell c of this thread: (_ry, _rx) in the region, (_gy, _gx) in the grid.
@@ -170,20 +165,23 @@ def _kernel_source(printed: PrintedModel, layout: Tiling, rounded: bool = True) 
             f"{pad}_rx = _idx - _ry * {cols}",
         ]
 
+    def state(k: int, unit: str) -> str:
+        return f"_state[{k}, _c]"
+
     body = [
         "def _steps(_I, _state_in, _state_out, _P_in, _P_out, _count, _off_r, _off_c,",
-        "           _weights, _values, _n):",
-        "    _tid = cuda.threadIdx.x",
-        "    _s = cuda.blockIdx.z",
+        "           _weights, _values, _init, _first, _n):",
+        "    _tid = _cuda.threadIdx.x",
+        "    _s = _cuda.blockIdx.z",
         "    _S, _M, _N = _I.shape",
-        f"    _y0 = cuda.blockIdx.y * {layout.tile} - {layout.halo_r}",
-        f"    _x0 = cuda.blockIdx.x * {layout.tile} - {layout.halo_c}",
-        f"    _P_sh = cuda.shared.array((2, {rows}, {cols}), numba.uint8)",
-        f"    _state = cuda.local.array(({n_units}, {layout.cells}), numba.float64)",
-        f"    _I_l = cuda.local.array({layout.cells}, numba.float64)",
-        f"    _inside = cuda.local.array({layout.cells}, numba.uint8)",
-        f"    _fired_l = cuda.local.array({layout.cells}, numba.int32)",
-        f"    for _c in range({layout.cells}):",
+        f"    _y0 = _cuda.blockIdx.y * {layout.tile} - {layout.halo_r}",
+        f"    _x0 = _cuda.blockIdx.x * {layout.tile} - {layout.halo_c}",
+        f"    _P_sh = _cuda.shared.array((2, {rows}, {cols}), _numba.uint8)",
+        f"    _state = _cuda.local.array(({n_units}, {layout.cells}), _numba.float64)",
+        f"    _I_l = _cuda.local.array({layout.cells}, _numba.float64)",
+        f"    _inside = _cuda.local.array({layout.cells}, _numba.uint8)",
+        f"    _fired_l = _cuda.local.array({layout.cells}, _numba.int32)",
+        f"    for _c in _range({layout.cells}):",
         *cell(8),
         f"        if _idx < {rows * cols}:",
         "            _gy = _y0 + _ry",
@@ -195,43 +193,41 @@ def _kernel_source(printed: PrintedModel, layout: Tiling, rounded: bool = True) 
         "            if _in:",
         "                _I_l[_c] = _I[_s, _gy, _gx]",
         "                _P_sh[0, _ry, _rx] = _P_in[_s, _gy, _gx]",
+        "                if _first:",
+        indent(initial_lines(printed, state, lambda k, u: f"_init[_s, {k}]"), 5),
+        "                else:",
         *[
-            f"                _state[{k}, _c] = _state_in[{k}, _s, _gy, _gx]"
+            f"                    _state[{k}, _c] = _state_in[{k}, _s, _gy, _gx]"
             for k in range(n_units)
         ],
         "            else:",
         # Outside the grid a neuron never fires: the zero border.
         "                _P_sh[0, _ry, _rx] = 0",
-        "    cuda.syncthreads()",
-        "    for _t in range(_n):",
+        "    _cuda.syncthreads()",
+        "    for _t in _range(_n):",
         "        _cur = _t % 2",
         "        _nxt = 1 - _cur",
-        f"        for _c in range({layout.cells}):",
+        f"        for _c in _range({layout.cells}):",
         *cell(12),
         f"            if _idx < {rows * cols} and _inside[_c]:",
-        # K: the non-zero weights of the neighbours that fired, in the reference's
-        # row-major order; a silent neighbour adds w*0 = 0 there.
+        # K in the reference's order (simulate._step); only the halo's outermost
+        # ring, which is not written back, misses neighbours outside the region.
         "                K = 0.0",
-        "                for _o in range(_weights.shape[0]):",
+        "                for _o in _range(_weights.shape[0]):",
         "                    _y = _ry + _off_r[_o]",
         "                    _x = _rx + _off_c[_o]",
         f"                    if _y >= 0 and _y < {rows} and _x >= 0 and _x < {cols}:",
-        "                        if _P_sh[_cur, _y, _x]:",
-        f"                            K = {arith('K + _weights[_o]')}",
+        "                        _p = 1.0 if _P_sh[_cur, _y, _x] else 0.0",
+        f"                        K = {coupling_term('K', '_weights[_o]', '_p', arith)}",
         "                P = 1.0 if _P_sh[_cur, _ry, _rx] else 0.0",
         "                I = _I_l[_c]",
         *[f"                {name} = _values[_s, {k}]" for k, name in enumerate(scalars)],
-        *[f"                {unit} = _state[{k}, _c]" for k, unit in enumerate(units)],
-        *[f"                _new_{unit} = {arith(printed.updates[unit])}" for unit in units],
-        *[f"                _state[{k}, _c] = _new_{unit}" for k, unit in enumerate(units)],
-        *[f"                {unit} = _new_{unit}" for unit in units],
-        f"                _fired = ({arith(printed.fire_lhs)}) {printed.fire_op} "
-        f"({arith(printed.fire_rhs)})",
+        indent(step_lines(printed, load=state, store=state, arith=arith), 4),
         "                _P_sh[_nxt, _ry, _rx] = 1 if _fired else 0",
         "                if _fired:",
         "                    _fired_l[_c] += 1",
-        "        cuda.syncthreads()",
-        f"    for _c in range({layout.cells}):",
+        "        _cuda.syncthreads()",
+        f"    for _c in _range({layout.cells}):",
         *cell(8),
         f"        if _idx < {rows * cols} and _inside[_c]:",
         f"            if _ry >= {layout.halo_r} and _ry < {layout.halo_r + layout.tile}:",
@@ -269,7 +265,7 @@ def _kernel_function(
         source = _kernel_source(printed, layout, rounded)
     except NotImplementedError as error:
         raise NdcnpInputError(f"{printed.model.name} cannot run on the GPU: {error}") from None
-    namespace: dict[str, Any] = {"cuda": cuda, "numba": numba, **intrinsics}
+    namespace: dict[str, Any] = {"_cuda": cuda, "_numba": numba, "_range": range, **intrinsics}
     name = f"<ndcnp-cuda:{printed.model.name}:{printed.semantics}>"
     exec(compile(source, name, "exec"), namespace)
     return namespace["_steps"]
@@ -365,11 +361,9 @@ def simulate_grids_cuda(
     NdcnpInputError
         For invalid input, or with :data:`CUDA_MISSING` when no GPU is present.
     """
-    printed = print_model(model, model.check_semantics(semantics))
+    printed, kernel, steps, border = check_grid_run(model, semantics, W, n_steps, border)
     I = _check_stimuli(stimuli, model)  # noqa: E741 - the paper's symbol
-    kernel = check_kernel(W)
-    steps = check_n_steps(n_steps)
-    if check_border(border) != "zero":
+    if border != "zero":
         raise NdcnpInputError(f"border must be 'zero' on the GPU; got {border!r}")
     values, initial = _system_values(printed, params, I.shape[0])
     off_r, off_c, weights = kernel_offsets(kernel)
@@ -381,9 +375,10 @@ def simulate_grids_cuda(
     run = _kernel(model, semantics, layout, simulator)
     S, M, N = I.shape
     grid = (math.ceil(N / layout.tile), math.ceil(M / layout.tile), S)
-    state = np.broadcast_to(initial[:, :, None, None], (len(printed.units), S, M, N))
+    state = (len(printed.units), S, M, N)
     d_I = cuda.to_device(I)
-    d_state = [cuda.to_device(np.ascontiguousarray(state)), cuda.device_array(state.shape)]
+    # The first launch sets the units to their initial values; later ones read them.
+    d_state = [cuda.device_array(state), cuda.device_array(state)]
     d_P = [
         cuda.to_device(np.zeros((S, M, N), dtype=np.uint8)),
         cuda.device_array((S, M, N), np.uint8),
@@ -395,11 +390,23 @@ def simulate_grids_cuda(
         cuda.to_device(weights),
     ]
     d_values = cuda.to_device(values)
+    d_initial = cuda.to_device(np.ascontiguousarray(initial.T))
     done = 0
     while done < steps:
         n = min(layout.steps, steps - done)
+        first = int(done == 0)
         run[grid, layout.threads](
-            d_I, d_state[0], d_state[1], d_P[0], d_P[1], d_count, *offsets, d_values, n
+            d_I,
+            d_state[0],
+            d_state[1],
+            d_P[0],
+            d_P[1],
+            d_count,
+            *offsets,
+            d_values,
+            d_initial,
+            first,
+            n,
         )
         d_state.reverse()
         d_P.reverse()

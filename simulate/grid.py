@@ -11,15 +11,8 @@ import numpy as np
 from ndtheory.errors import NdcnpInputError
 from ndtheory.spec import ND_CNP, NeuronModel
 from simulate import reference
-from simulate.checks import (
-    NUMPY_PAD_MODE,
-    check_border,
-    check_kernel,
-    check_n_steps,
-    check_stimulus,
-    kernel_offsets,
-)
-from simulate.codegen import PrintedModel, print_model
+from simulate.checks import NUMPY_PAD_MODE, check_grid_run, check_stimulus, kernel_offsets
+from simulate.codegen import PrintedModel
 
 ENGINES: tuple[str, ...] = ("numba", "reference")
 """Grid engines: the numba kernel (default) and the NumPy reference."""
@@ -136,8 +129,9 @@ def _run_numba(
     border: str,
     rec: tuple[np.ndarray, np.ndarray] | None,
 ) -> tuple[np.ndarray, np.ndarray | None]:
-    from simulate._kernel import grid_kernel, uses_row_patterns
+    from simulate._kernel import class_kernel, coupling_data, grid_kernel, uses_row_patterns
 
+    kernel = class_kernel(kernel)
     M, N = stimulus.shape
     pad_r, pad_c = kernel.shape[0] // 2, kernel.shape[1] // 2
     padded = (M + 2 * pad_r, N + 2 * pad_c)
@@ -162,9 +156,11 @@ def _run_numba(
     constants = printed.constant_values(params)
     scalars = [float(params[p]) for p in printed.parameters]
     scalars += [float(constants[c]) for c in printed.constants]
-    # Row patterns (one byte per neuron and row of W) only where the kernel reads them.
-    patterns = (M + 2 * pad_r, N) if uses_row_patterns(kernel) else (1, 1)
-    grid_kernel(printed, kernel)(
+    # Row patterns (one byte per neuron and row of W) only where K's table is read through them.
+    row_patterns = uses_row_patterns(kernel.shape)
+    patterns = (M + 2 * pad_r, N) if row_patterns else (1, 1)
+    table, term_r, term_c, weights = coupling_data(kernel)
+    grid_kernel(printed, kernel.shape)(
         stimulus,
         np.zeros(padded, dtype=np.uint8),
         np.zeros(padded, dtype=np.uint8),
@@ -182,6 +178,13 @@ def _run_numba(
         by_row.astype(np.int64),
         traces,
         counts,
+        table,
+        term_r,
+        term_c,
+        weights,
+        pad_r,
+        pad_c,
+        np.empty(N),
         *states,
         *[float(initial[u]) for u in printed.units],
         *scalars,
@@ -272,11 +275,8 @@ def simulate_grid(
     Corner neurons have three neighbours inside the zero border, edge ones five.
     """
     checked = model.validate(params)
-    printed = print_model(model, model.check_semantics(semantics))
+    printed, kernel, steps, border = check_grid_run(model, semantics, W, n_steps, border)
     image = check_stimulus(stimulus, model)
-    kernel = check_kernel(W)
-    steps = check_n_steps(n_steps)
-    check_border(border)
     if engine not in ENGINES:
         raise NdcnpInputError(f"engine must be one of {', '.join(ENGINES)}; got {engine!r}")
     rec = _recorded_neurons(record, image.shape)

@@ -139,12 +139,12 @@ def run_batch(
     P = np.zeros(shape)
     zero = np.zeros(shape)
     ns["P"], ns["K"] = P, zero
-    ns["lhs"] = np.broadcast_to(eval(printed.code["fire_lhs"], ns), shape)
-    ns["rhs"] = np.broadcast_to(eval(printed.code["fire_rhs"], ns), shape)
+    ns["_lhs"] = np.broadcast_to(eval(printed.code["fire_lhs"], ns), shape)
+    ns["_rhs"] = np.broadcast_to(eval(printed.code["fire_rhs"], ns), shape)
     names_out = (*reference.trace_names(printed), "K")
     traces = {name: np.empty((steps + 1, *shape)) for name in names_out}
     for name in names_out:
-        traces[name][0] = ns[name]
+        traces[name][0] = ns[reference.NS_KEY.get(name, name)]
     for t in range(1, steps + 1):
         # K(t) = sum_kl W_kl P_kl(t - 1); neighbours start from P_kl(0) = 0 like the neuron.
         if kind == "none":
@@ -160,7 +160,7 @@ def run_batch(
         P = fired.astype(np.float64)
         ns["P"] = P
         for name in names_out:
-            traces[name][t] = ns[name]
+            traces[name][t] = ns[reference.NS_KEY.get(name, name)]
     return NeuronResult(
         traces=traces,
         labels={"lhs": printed.fire_lhs_label, "rhs": printed.fire_rhs_label},

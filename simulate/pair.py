@@ -10,14 +10,7 @@ import numpy as np
 
 from ndtheory.errors import NdcnpInputError
 from ndtheory.spec import ND_CNP, NeuronModel
-from simulate.checks import (
-    check_border,
-    check_kernel,
-    check_n_steps,
-    check_stimulus,
-    kernel_offsets,
-)
-from simulate.codegen import print_model
+from simulate.checks import check_grid_run, check_stimulus, kernel_offsets
 from simulate.grid import _run_numba
 
 
@@ -37,7 +30,7 @@ def simulate_pair(
     """Spike counts of the systems ``Phi_A`` and ``Phi_B`` of ND-CNPFuse (Sec. 4.2 (b)).
 
     Each system is the grid of :func:`simulate.grid.simulate_grid` run by its
-    numba engine (a kernel generated for the model and W, see
+    numba engine (a kernel generated for the model and W's shape, see
     :mod:`simulate._kernel`), with the reference's counts bit for bit. The two
     systems run in two threads, which the kernel allows by releasing the GIL, so
     on two cores a pair costs about one system.
@@ -70,13 +63,9 @@ def simulate_pair(
     """
     if threads not in (1, 2) or isinstance(threads, bool):
         raise NdcnpInputError(f"threads must be 1 or 2; got {threads!r}")
-    printed = print_model(model, model.check_semantics(semantics))
+    printed, kernel, steps, border = check_grid_run(model, semantics, W, n_steps, border)
     checked = [model.validate(params_a), model.validate(params_b)]
     images = [check_stimulus(I_a, model), check_stimulus(I_b, model)]
-    kernel = check_kernel(W)
-    steps = check_n_steps(n_steps)
-    check_border(border)
-
     offsets = kernel_offsets(kernel)
 
     def run(image: np.ndarray, params: dict[str, float]) -> np.ndarray:

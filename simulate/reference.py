@@ -4,6 +4,11 @@ It evaluates the update source printed by :mod:`simulate.codegen` on whole
 arrays, one step at a time, exactly as the model declares it: step ``t`` reads
 only step ``t - 1`` values (synchronous update), then the firing condition is
 read on the new values.
+
+It is written plainly and on its own on purpose: the compiled engines (numba
+and CUDA) share one template of the step (:mod:`simulate._step`), and this
+module shares none of it, so that a mistake in that template shows up as a
+difference from the reference instead of being copied into it.
 """
 
 from __future__ import annotations
@@ -22,6 +27,11 @@ def trace_names(printed: PrintedModel) -> tuple[str, ...]:
     return (*printed.units, "lhs", "rhs", "P")
 
 
+NS_KEY = {"lhs": "_lhs", "rhs": "_rhs"}
+"""Where a trace that is not a model name is kept in the namespace (a model may
+have a parameter called ``lhs``)."""
+
+
 def namespace(printed: PrintedModel, params: Mapping[str, Any]) -> dict[str, Any]:
     """Names the printed source reads: functions, parameters and constants."""
     ns: dict[str, Any] = dict(NUMPY_NAMESPACE)
@@ -34,7 +44,7 @@ def step(printed: PrintedModel, ns: dict[str, Any], shape: tuple[int, ...]) -> n
     """Advance the units held in ``ns`` by one step; return the new spikes (bool).
 
     ``ns`` must hold the step ``t - 1`` units, ``P``, ``K`` and ``I``; on return
-    it holds the step ``t`` units plus ``lhs`` and ``rhs`` of the firing test.
+    it holds the step ``t`` units plus ``_lhs`` and ``_rhs`` of the firing test.
     """
     new = {
         unit: np.broadcast_to(np.asarray(eval(printed.code[unit], ns), dtype=np.float64), shape)
@@ -43,7 +53,7 @@ def step(printed: PrintedModel, ns: dict[str, Any], shape: tuple[int, ...]) -> n
     ns.update(new)  # synchronous: every new value was computed from step t - 1
     lhs = np.broadcast_to(np.asarray(eval(printed.code["fire_lhs"], ns), np.float64), shape)
     rhs = np.broadcast_to(np.asarray(eval(printed.code["fire_rhs"], ns), np.float64), shape)
-    ns["lhs"], ns["rhs"] = lhs, rhs
+    ns["_lhs"], ns["_rhs"] = lhs, rhs
     return COMPARE[printed.fire_op](lhs, rhs)
 
 
@@ -98,8 +108,8 @@ def run_grid(
     traces = None
     if rec is not None:
         traces = np.empty((len(names), n_steps + 1, rec[0].size))
-        ns["lhs"] = eval(printed.code["fire_lhs"], ns)
-        ns["rhs"] = eval(printed.code["fire_rhs"], ns)
+        ns["_lhs"] = eval(printed.code["fire_lhs"], ns)
+        ns["_rhs"] = eval(printed.code["fire_rhs"], ns)
         ns["P"] = P
         _record(traces, 0, names, ns, rec, shape)
     for t in range(1, n_steps + 1):
@@ -116,4 +126,4 @@ def run_grid(
 
 def _record(traces, t, names, ns, rec, shape) -> None:
     for q, name in enumerate(names):
-        traces[q, t] = np.broadcast_to(ns[name], shape)[rec]
+        traces[q, t] = np.broadcast_to(ns[NS_KEY.get(name, name)], shape)[rec]

@@ -83,12 +83,47 @@ ref = np.stack([
 print(json.dumps({"gpu": gpu.tolist(), "ref": ref.tolist(), "dtype": str(gpu.dtype)}))
 """
 
+# A model whose threshold starts at lam/2 (not 0) and that has a hoisted constant:
+# the GPU sets the units to their declared initial values in its first launch.
+_SIMULATED_INITIAL = """
+import json
+import numpy as np
+import sympy as sp
+from ndtheory.spec import I, K, NeuronModel, P, Parameter, Unit
+from simulate.gpu import simulate_grids_cuda
+from simulate.grid import simulate_grid
 
-@pytest.mark.parametrize("semantics", ["decay", "decay-on-fire"])
-def test_simulated_gpu_counts_equal_the_reference(semantics):
+u, tau, lam = sp.symbols("u tau lam", positive=True)
+U, T = sp.symbols("U T")
+model = NeuronModel(
+    name="initial-threshold",
+    units=(Unit("U", U - u, I + K), Unit("T", T - tau, lam * P, initial=lam / 2)),
+    parameters=tuple(Parameter(n, 0.0, float("inf")) for n in ("u", "tau", "lam")),
+    firing=sp.StrictGreaterThan(U, T + sp.exp(-tau)),
+)
+stimuli = np.random.default_rng(3).uniform(0.0, 1.5, size=(2, 5, 6))
+W = 0.1 * np.array([[1, 2, 1], [2, 0, 2], [1, 2, 1]])
+lams = [6.0, 9.0]
+params = {"u": 0.3, "tau": 1.1, "lam": lams}
+gpu = simulate_grids_cuda(stimuli, params, W, 14, model=model)
+ref = np.stack([
+    simulate_grid(stimuli[s], dict(params, lam=lams[s]), W, 14, model=model,
+                  engine="reference").counts
+    for s in range(2)
+])
+print(json.dumps({"gpu": gpu.tolist(), "ref": ref.tolist(), "dtype": str(gpu.dtype)}))
+"""
+
+
+@pytest.mark.parametrize(
+    ("script", "semantics"),
+    [(_SIMULATED_RUN, "decay"), (_SIMULATED_RUN, "decay-on-fire"), (_SIMULATED_INITIAL, "")],
+    ids=["decay", "decay-on-fire", "initial-state"],
+)
+def test_simulated_gpu_counts_equal_the_reference(script, semantics):
     env = dict(os.environ, NUMBA_ENABLE_CUDASIM="1", PYTHONPATH=str(ROOT))
     done = subprocess.run(
-        [sys.executable, "-c", _SIMULATED_RUN, semantics],
+        [sys.executable, "-c", script, semantics],
         capture_output=True,
         text=True,
         env=env,
@@ -114,7 +149,7 @@ def _ptx(rounded):
     signature = (
         "float64[:,:,::1], float64[:,:,:,::1], float64[:,:,:,::1], uint8[:,:,::1], "
         "uint8[:,:,::1], int32[:,:,::1], int64[::1], int64[::1], float64[::1], float64[:,::1], "
-        "int64"
+        "float64[:,::1], int64, int64"
     )
     ptx, _ = cuda.compile_ptx(step, signature, cc=(9, 0))
     return ptx

@@ -89,43 +89,45 @@ def test_bad_input_of_either_system_is_refused():
         simulate_pair(np.ones((3, 3)), -np.ones((3, 3)), PARAMS_A, PARAMS_B, W3, 5)
 
 
-def test_coupling_is_summed_in_row_major_order_from_zero(monkeypatch):
+def test_coupling_is_summed_in_row_major_order_from_zero():
     # The reference adds w*P over the non-zero weights in row-major order, starting
     # at 0.0; floating-point addition is not associative, so the order is part of
-    # bit-identity. Written out by hand:
+    # bit-identity. A W that is not read through row patterns is summed into a row
+    # buffer weight by weight, in the order of the arrays the kernel is given:
     from ndtheory.spec import ND_CNP
     from simulate import _kernel
     from simulate.codegen import print_model
 
     W = np.array([[0.0, 0.5, 0.0], [0.25, 0.0, 0.125], [0.0, 0.0, 1.0]])
-    monkeypatch.setattr(_kernel, "TABLE_MAX_TERMS", 0)  # the sum written out
-    monkeypatch.setattr(_kernel, "PATTERN_MAX_BITS", 0)
-    source = _kernel.kernel_source(print_model(ND_CNP, "decay"), W)
-    expected = (
-        "K = 0.0 + 0.5 * _S_old1[_o0 + _j] + 0.25 * _S_old1[_o1 + _j]"
-        " + 0.125 * _S_old1[_o2 + _j] + 1.0 * _S_old1[_o3 + _j]"
-    )
-    assert expected in source
-    # ... with the offsets of (row, col) = (0, 1), (1, 0), (1, 2), (2, 2) in the padded grid.
-    for k, (a, b) in enumerate([(0, 1), (1, 0), (1, 2), (2, 2)]):
-        assert f"_offsets[{k}] = np.uint64((_i + {a}) * _Np + {b})" in source
+    table, rows, cols, weights = _kernel.coupling_data(np.pad(W, 1))  # 5x5: no row patterns
+    assert table.size == 1
+    assert list(zip(rows, cols, strict=True)) == [(1, 2), (2, 1), (2, 3), (3, 3)]
+    assert weights.tolist() == [0.5, 0.25, 0.125, 1.0]
+    source = _kernel.kernel_source(print_model(ND_CNP, "decay"), None)
+    assert "_K_row[_j] = _K_row[_j] + _w * _P_old1[_o + _j]" in source
+    # Run it: three neighbours that all fire give (0.1 + 0.2) + 0.3 = 0.6000000000000001
+    # in IEEE doubles, where 0.1 + (0.2 + 0.3) would be 0.6.
+    kernel = _kernel.grid_kernel(print_model(ND_CNP, "decay"), (5, 5))
+    coupling_row = kernel.py_func.__globals__["_coupling_row"]
+    spikes, K = np.ones(12, dtype=np.uint8), np.full(4, np.nan)
+    offsets = np.array([0, 0, 4, 8], dtype=np.uint64)  # [0] is the neuron's own spike
+    coupling_row(spikes, K, np.array([0.1, 0.2, 0.3]), offsets, 4)
+    assert K.tolist() == [0.6000000000000001] * 4
+    spikes[4:8] = 0  # the 0.2 neighbours are silent: 0.1 + 0.3 = 0.4
+    coupling_row(spikes, K, np.array([0.1, 0.2, 0.3]), offsets, 4)
+    assert K.tolist() == [0.4] * 4
 
 
-def test_coupling_table_adds_in_row_major_order_from_zero(monkeypatch):
-    # Up to TABLE_MAX_TERMS weights K is looked up by the neighbours' spike bits; each
-    # entry must be the reference's left-to-right sum. (0.1 + 0.2) + 0.3 is
-    # 0.6000000000000001 in IEEE doubles, 0.1 + (0.2 + 0.3) is 0.6.
-    from ndtheory.spec import ND_CNP
+def test_coupling_table_adds_in_row_major_order_from_zero():
+    # A W read through row patterns looks K up in a table whose entries must be the
+    # reference's left-to-right sums. (0.1 + 0.2) + 0.3 is 0.6000000000000001 in
+    # IEEE doubles, 0.1 + (0.2 + 0.3) is 0.6.
     from simulate import _kernel
-    from simulate.codegen import print_model
+    from simulate._step import coupling_table
 
-    table = _kernel.coupling_table(np.array([0.1, 0.2, 0.3]))
-    assert table == [0.0, 0.1, 0.2, 0.30000000000000004, 0.3, 0.4, 0.5, 0.6000000000000001]
-    monkeypatch.setattr(_kernel, "PATTERN_MAX_BITS", 0)
-    source = _kernel.kernel_source(print_model(ND_CNP, "decay"), np.array([[0.1, 0.2, 0.3]]))
-    assert "_K_TABLE = np.array([0.0, 0.1, 0.2, 0.30000000000000004, 0.3," in source
-    bits = " | ".join(f"(np.uint32(_S_old1[_o{k} + _j]) << np.uint32({k}))" for k in range(3))
-    assert f"K = _K_TABLE[{bits}]" in source
+    table = coupling_table([0.1, 0.2, 0.3], [0, 1, 2], 3)
+    assert table.tolist() == [0.0, 0.1, 0.2, 0.30000000000000004, 0.3, 0.4, 0.5, 0.6000000000000001]
+    assert _kernel.coupling_data(np.array([[0.1, 0.2, 0.3]]))[0].tolist() == table.tolist()
 
 
 def test_row_pattern_table_puts_each_weight_at_its_window_bit():
@@ -137,16 +139,15 @@ def test_row_pattern_table_puts_each_weight_at_its_window_bit():
     from simulate.codegen import print_model
 
     W = np.array([[0.0, 0.5, 0.0], [0.25, 0.0, 0.125], [0.0, 0.0, 1.0]])
-    source = _kernel.kernel_source(print_model(ND_CNP, "decay"), W)
-    table = eval(source.split("_K_TABLE = np.array(")[1].split(")")[0])
+    table = _kernel.coupling_data(W)[0]
     assert len(table) == 512
     assert table[2 | 8 | 32 | 256] == ((0.5 + 0.25) + 0.125) + 1.0
     assert table[8 | 256] == 1.25 and table[32] == 0.125
     # Bits of zero weights (the centre, the corners but one) add nothing.
     assert table[1 | 4 | 16 | 64] == 0.0 and table[511] == table[2 | 8 | 32 | 256]
-    index = " | ".join(f"(np.uint32(_S_old1[_o{a} + _j]) << np.uint32({3 * a}))" for a in range(3))
-    assert f"_m = {index}" in source and "P = (_m >> np.uint32(4)) & np.uint32(1)" in source
-    # Same IEEE order as the reference: (0.1 + 0.2) + 0.3 in one row pattern.
-    row = _kernel.kernel_source(print_model(ND_CNP, "decay"), np.array([[0.1, 0.2, 0.3]]))
-    expected = "0.0, 0.1, 0.2, 0.30000000000000004, 0.3, 0.4, 0.5, 0.6000000000000001"
-    assert f"_K_TABLE = np.array([{expected}])" in row
+    source = _kernel.kernel_source(print_model(ND_CNP, "decay"), (3, 3))
+    index = " | ".join(
+        f"(_np.uint32(_S_old1[_o{a} + _j]) << _np.uint32({3 * a}))" for a in range(3)
+    )
+    assert f"_m = {index}" in source and "K = _table[_m]" in source
+    assert "P = (_m >> _np.uint32(4)) & _np.uint32(1)" in source

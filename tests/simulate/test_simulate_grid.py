@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
 import sys
@@ -139,7 +140,7 @@ def test_wavefront_block_size_does_not_change_results(monkeypatch, block):
     monkeypatch.setattr(simulate.grid, "BLOCK_STEPS", block)
     rng = np.random.default_rng(11)
     stimulus = rng.random((11, 8)) * 1.5
-    # 5x5: K from the spike bits; 3x3: K from row patterns (simulate._kernel).
+    # 5x5: K summed into a row buffer; 3x3: K from row patterns (simulate._kernel).
     for W in (KERNELS["5x5 random"], KERNELS["3x3 inverse distance"]):
         for border in ("zero", "reflect"):
             fast = simulate_grid(stimulus, PAPER_EXAMPLE, W, 45, border=border, record="all")
@@ -153,11 +154,11 @@ def test_generated_kernel_module_is_written_once_and_loaded(tmp_path, monkeypatc
     from simulate import _kernel
     from simulate.codegen import print_model
 
-    source = _kernel.kernel_module_source(print_model(ND_CNP, "decay"), np.full((3, 3), 0.1))
+    source = _kernel.kernel_module_source(print_model(ND_CNP, "decay"), (3, 3))
     function, from_file = _kernel._load(source, tmp_path)
     files = list(tmp_path.glob("ndcnp_grid_kernel_*.py"))
     assert from_file and len(files) == 1 and files[0].read_text() == source
-    assert function.__name__ == "grid_kernel"
+    assert function.__name__ == "_grid_kernel"
     assert _kernel._load(source, tmp_path)[1] and len(list(tmp_path.glob("*.py"))) == 1
     assert _kernel._load(source, None)[1] is False
     monkeypatch.setenv("NDCNP_KERNEL_CACHE", str(tmp_path / "cache"))
@@ -184,8 +185,15 @@ def test_edge_cases_zero_steps_single_neuron_zero_kernel(engine):
     assert alone.counts[0, 0] == simulate_neuron(0.5, PAPER_EXAMPLE, 20).spikes.sum()
 
 
-def test_row_loop_is_vectorised(tmp_path, monkeypatch):
-    """LLVM vectorises the row update: its IR has SIMD double additions.
+@pytest.mark.parametrize(
+    ("W", "functions"),
+    [
+        (np.array([[0.0, 0.013, 0.0], [0.017, 0.0, 0.019], [0.0, 0.023, 0.0]]), ["_update_row"]),
+        (np.full((5, 5), 0.011), ["_update_row", "_coupling_row"]),
+    ],
+)
+def test_row_loop_is_vectorised(tmp_path, monkeypatch, W, functions):
+    """LLVM vectorises the row update (and K's row sum): their IR has SIMD double additions.
 
     A signed column index (numba's negative-index test) or a branch in the loop
     body removes them. This reads the compiled code, so it checks that a vector
@@ -199,12 +207,13 @@ def test_row_loop_is_vectorised(tmp_path, monkeypatch):
 
     monkeypatch.setenv("NDCNP_KERNEL_CACHE", str(tmp_path / "file" / "sub"))
     (tmp_path / "file").write_text("")  # no cache: numba can only inspect fresh code
-    W = np.array([[0.0, 0.013, 0.0], [0.017, 0.0, 0.019], [0.0, 0.023, 0.0]])
+    # ... and none in memory: an earlier test may have loaded this kernel from disk.
+    monkeypatch.setattr(_kernel, "_compiled", functools.cache(_kernel._compiled.__wrapped__))
     simulate_grid(np.full((4, 5), 0.5), PAPER_EXAMPLE, W, 3)
-    kernel = _kernel.grid_kernel(print_model(ND_CNP, "decay"), W)
-    row = kernel.py_func.__globals__["_update_row"]
-    (ir,) = row.inspect_llvm().values()
-    assert re.search(r"fadd <\d+ x double>", ir)
+    kernel = _kernel.grid_kernel(print_model(ND_CNP, "decay"), W.shape)
+    for name in functions:
+        (ir,) = kernel.py_func.__globals__[name].inspect_llvm().values()
+        assert re.search(r"fadd <\d+ x double>", ir), name
 
 
 @pytest.mark.parametrize(
@@ -227,9 +236,58 @@ def test_sparse_kernels_read_through_row_patterns_equal_reference(W, border):
     from simulate import _kernel
 
     W = np.array(W)
-    assert _kernel.uses_row_patterns(W)
+    assert _kernel.uses_row_patterns(W.shape)
     stimulus = np.random.default_rng(3).random((4, 6)) * 0.6
     fast = simulate_grid(stimulus, PAPER_EXAMPLE, W, 40, border=border)
     slow = simulate_grid(stimulus, PAPER_EXAMPLE, W, 40, border=border, engine="reference")
     assert_array_equal(fast.counts, slow.counts)
-    assert len(_kernel.coupling_table(np.array([0.25]), [0], W.size)) == 2**W.size
+    assert len(_kernel.coupling_data(W)[0]) == 2**W.size
+
+
+@pytest.mark.parametrize("shape", [(3, 3), (5, 5)])
+def test_fifty_random_W_equal_the_reference(shape):
+    """Counts equal the reference's for 50 random W of one shape (zeros included),
+    across borders and semantics, and the 50 run on one compiled kernel."""
+    from ndtheory.spec import ND_CNP
+    from simulate import _kernel
+    from simulate.codegen import print_model
+
+    rng = np.random.default_rng(zlib.crc32(repr(shape).encode()))
+    stimulus = rng.random((9, 11)) * 1.6
+    scale = 0.3 / (shape[0] * shape[1])
+    fired = []
+    for k in range(50):
+        W = rng.random(shape) * scale * 2 * (rng.random(shape) < 0.7)
+        border = ("zero", "reflect", "periodic")[k % 3]
+        semantics = ("decay", "decay-on-fire")[(k // 3) % 2]
+        kwargs = dict(semantics=semantics, border=border)
+        fast = simulate_grid(stimulus, PAPER_EXAMPLE, W, 40, **kwargs).counts
+        slow = simulate_grid(stimulus, PAPER_EXAMPLE, W, 40, engine="reference", **kwargs).counts
+        assert_array_equal(fast, slow, err_msg=f"W = {W.tolist()}, {border}, {semantics}")
+        fired.append(fast.sum())
+    assert len(set(fired)) > 40  # the weights matter: nearly every W gives other counts
+    for semantics in ("decay", "decay-on-fire"):
+        kernel = _kernel.grid_kernel(print_model(ND_CNP, semantics), shape)
+        assert len(kernel.signatures) == 1
+
+
+def test_kernels_are_shared_by_shape_class():
+    """One compiled kernel per class: W within 3x3 (padded with zero weights), each other
+    row-pattern shape, every other W."""
+    from ndtheory.spec import ND_CNP
+    from simulate import _kernel
+    from simulate.codegen import print_model
+
+    printed = print_model(ND_CNP, "decay")
+
+    def kernel(shape):
+        return _kernel.grid_kernel(printed, shape)
+
+    assert kernel((1, 1)) is kernel((1, 3)) is kernel((3, 1)) is kernel((3, 3))
+    assert kernel((5, 5)) is kernel((3, 5)) is kernel((7, 9))
+    assert kernel((1, 5)) is not kernel((3, 3)) and kernel((1, 5)) is not kernel((5, 5))
+    assert _kernel.class_kernel(np.array([[0.25, 0.5, 0.0]])).tolist() == [
+        [0.0, 0.0, 0.0],
+        [0.25, 0.5, 0.0],
+        [0.0, 0.0, 0.0],
+    ]
