@@ -90,7 +90,7 @@ def _compare(printed: sp.Expr, derived: sp.Expr) -> tuple[str, sp.Expr]:
     return "differs", sp.factor(difference)
 
 
-PAPER_FILE = Path(__file__).resolve().parents[1] / "examples" / "nd-cnpfuse.toml"
+PAPER_FILE = Path(__file__).resolve().parent / "examples" / "nd-cnpfuse.toml"
 """The paper's printed claims (Eqs. 8-19, Fig. 2) as an audit file."""
 
 

@@ -294,3 +294,15 @@ def test_audit_is_a_registered_command_with_help(capsys):
     assert "--strict" in out and "--format" in out
     assert main(["--help"]) == 0
     assert "audit" in capsys.readouterr().out
+
+
+def test_the_papers_claims_file_ships_inside_the_package():
+    """``ndcnp theory`` reads it, so a non-editable install must carry it (package data)."""
+    import ndtheory
+    from ndtheory.audit import PAPER_FILE
+
+    package = Path(ndtheory.__file__).resolve().parent
+    assert PAPER_FILE.resolve().is_relative_to(package) and PAPER_FILE.is_file()
+    pyproject = tomllib.loads((package.parent / "pyproject.toml").read_text())
+    shipped = pyproject["tool"]["setuptools"]["package-data"]["ndtheory"]
+    assert "examples/*.toml" in shipped
