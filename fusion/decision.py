@@ -9,6 +9,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ndtheory.errors import NdcnpInputError
+from simulate.threads import available_threads
 
 WINDOWS = ("diamond", "disk", "square")
 """Readings of Eq. (21)'s "within the coupling radius r": the L1, L2 and L-infinity balls."""
@@ -92,9 +93,22 @@ def window_sum(
 
 
 def window_sums(
-    counts: Sequence[ArrayLike], radius: int, *, window: str = "square"
+    counts: Sequence[ArrayLike],
+    radius: int,
+    *,
+    window: str = "square",
+    threads: int | None = None,
 ) -> NDArray[np.int64]:
-    """:func:`window_sum` of every source's counts, two at a time on two threads.
+    """:func:`window_sum` of every source's counts, several at a time.
+
+    Parameters
+    ----------
+    counts : sequence of (M, N) array_like of int
+        Spike counts ``SM`` of each source.
+    radius, window
+        As for :func:`window_sum`.
+    threads : int, optional
+        Threads (default :func:`simulate.threads.available_threads`).
 
     Returns
     -------
@@ -106,7 +120,10 @@ def window_sums(
         raise NdcnpInputError(f"counts differ in shape: {sorted(shapes)}")
     stack = np.empty((len(arrays), *arrays[0].shape), dtype=np.int64)
     # The window kernels release the GIL: one thread per core, each writing its own slice.
-    with ThreadPoolExecutor(max_workers=2) as pool:
+    workers = available_threads() if threads is None else threads
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise NdcnpInputError(f"threads must be a positive integer; got {threads!r}")
+    with ThreadPoolExecutor(max_workers=min(workers, len(arrays))) as pool:
         list(
             pool.map(
                 lambda k: window_sum(arrays[k], radius, window=window, out=stack[k]),
