@@ -8,35 +8,73 @@ prints one line ``ndcnp: error: ...`` and returns 2, without a traceback.
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from ndtheory.errors import NdcnpInputError
 
+COMMANDS = {
+    "theory": ("ndtheory.cli", "derivations and the audit of the paper"),
+    "simulate": ("simulate.cli", "single-neuron and grid simulation"),
+    "demo": (
+        "fusion.cli_demo",
+        "theory, Fig. 2 and fusion of a built-in pair with known ground truth",
+    ),
+    "evaluate": (
+        "fusion.cli_evaluate",
+        "score fused images: Qabf, FMIw, SSIM, SSIM_Y, PSNR, QP, QCB",
+    ),
+    "fuse": ("fusion.cli_fuse", "fuse multi-focus images with ND-CNPFuse"),
+    "fuse-dir": ("fusion.cli_fuse", "fuse every far/NAME with near/NAME of a set"),
+    "reproduce": ("fusion.cli_fuse", "compare our fusions with published ones"),
+}
+"""Each command: the module whose ``register`` adds it, and its one-line help.
 
-def get_parser() -> argparse.ArgumentParser:
-    """Build the ``ndcnp`` argument parser with every subcommand."""
-    from fusion import cli_demo, cli_evaluate, cli_fuse
-    from ndtheory import cli as theory_cli
-    from simulate import cli as simulate_cli
+The line is repeated here so that ``ndcnp --help`` lists every command without importing
+its module (sympy, numba and matplotlib make that take seconds); a test keeps it equal to
+what ``register`` declares."""
 
+
+def get_parser(in_full: Collection[str] | None = None) -> argparse.ArgumentParser:
+    """Build the ``ndcnp`` argument parser.
+
+    Parameters
+    ----------
+    in_full : collection of str, optional
+        The commands whose modules register them (with their options); every other command
+        is a bare entry with its help line, enough for ``ndcnp --help``. Default: all.
+    """
     parser = argparse.ArgumentParser(
         prog="ndcnp",
         description="Neurodynamics of coupled neural P systems and ND-CNPFuse image fusion.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    theory_cli.register(commands)
-    simulate_cli.register(commands)
-    cli_demo.register(commands)
-    cli_evaluate.register(commands)
-    cli_fuse.register(commands)
+    names = COMMANDS if in_full is None else in_full
+    wanted = {COMMANDS[name][0] for name in names}
+    registered: set[str] = set()
+    for name, (module, text) in COMMANDS.items():
+        if module not in wanted:
+            commands.add_parser(name, help=text)
+        elif module not in registered:
+            registered.add(module)
+            importlib.import_module(module).register(commands)
     return parser
+
+
+def _command(argv: Sequence[str]) -> str | None:
+    """The subcommand ``argv`` names (its first word that is not an option), if known."""
+    first = next((word for word in argv if not word.startswith("-")), None)
+    return first if first in COMMANDS else None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``ndcnp`` with ``argv`` (default: ``sys.argv[1:]``); return the exit code."""
-    parser = get_parser()
-    args = parser.parse_args(argv)
+    words = sys.argv[1:] if argv is None else list(argv)
+    command = _command(words)
+    # Without a known command, argparse prints the overview or an error: no module is needed.
+    parser = get_parser([] if command is None else [command])
+    args = parser.parse_args(words)
     try:
         return int(args.handler(args) or 0)
     except NdcnpInputError as error:

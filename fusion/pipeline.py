@@ -14,8 +14,6 @@ from fusion.images import im2double, rgb2gray
 from fusion.rule import DEFAULT_RULE
 from fusion.sml import modified_laplacian
 from ndtheory.errors import NdcnpInputError
-from simulate.grid import simulate_grid
-from simulate.pair import simulate_pair
 
 DEFAULT_RADIUS = 16
 """Coupling radius r of Eq. (21) (Sec. 5.1)."""
@@ -98,8 +96,13 @@ def _spike_counts(
     params: Sequence[dict[str, float]],
     rule: ParameterRule,
     n_steps: int,
+    threads: int | None = None,
 ) -> list[NDArray[np.int64]]:
-    """Spike counts of every source's system, two systems at a time on two threads."""
+    """Spike counts of every source's system, two at a time when ``threads`` >= 2."""
+    # numba and the code generator load here, not when the command line registers fuse.
+    from simulate.grid import simulate_grid
+    from simulate.pair import simulate_pair
+
     options = {"model": rule.model, "semantics": rule.semantics, "border": "zero"}
     model_params = [model_parameters(rule, p) for p in params]
     kernels = [system_kernel(rule, p) for p in params]
@@ -115,6 +118,7 @@ def _spike_counts(
                 model_params[k + 1],
                 kernels[k],
                 n_steps,
+                threads=threads,
                 **options,
             )
             k += 2
@@ -152,6 +156,7 @@ def fuse(
     rule: ParameterRule = DEFAULT_RULE,
     window: str = DEFAULT_WINDOW,
     device: str = "cpu",
+    threads: int | None = None,
 ) -> FusionResult:
     """Fuse multi-focus images with ND-CNPFuse.
 
@@ -176,6 +181,10 @@ def fuse(
     device : {"cpu", "cuda"}, optional
         ``"cuda"`` runs all systems in one batch on an NVIDIA GPU
         (:func:`simulate.gpu.simulate_grids_cuda`, same counts as the CPU).
+    threads : int, optional
+        CPU threads for the systems and the window sums (default
+        :func:`simulate.threads.available_threads`); a batch running pairs in
+        parallel gives each pair 1.
 
     Returns
     -------
@@ -203,7 +212,7 @@ def fuse(
     if device == "cuda":
         counts = _spike_counts_cuda(stimuli, params, rule, n_steps)
     else:
-        counts = np.stack(_spike_counts(stimuli, params, rule, n_steps))
-    sums = window_sums(counts, int(radius), window=window)
+        counts = np.stack(_spike_counts(stimuli, params, rule, n_steps, threads))
+    sums = window_sums(counts, int(radius), window=window, threads=threads)
     choice = choose_sources(list(sums))
     return FusionResult(blend(images, choice), choice, counts, sums, params)

@@ -11,9 +11,9 @@ from __future__ import annotations
 import os
 import struct
 import zlib
+from functools import cache
 from pathlib import Path
 
-import numba
 import numpy as np
 from numpy.typing import NDArray
 
@@ -31,7 +31,14 @@ def png_header(path: str | os.PathLike) -> tuple[int, int] | None:
     return head[24], head[25]
 
 
-@numba.njit(cache=True)
+@cache
+def _compiled_unfilter():
+    # numba loads (and the decoder compiles) on the first 16-bit colour PNG, not on import.
+    import numba
+
+    return numba.njit(cache=True)(_unfilter)
+
+
 def _unfilter(data, height, stride, bpp):  # pragma: no cover - compiled
     out = np.zeros((height, stride), np.uint8)
     pos = 0
@@ -94,7 +101,7 @@ def read_png_rgb16(path: str | os.PathLike) -> NDArray[np.uint16]:
     stride = width * 6
     if data.size < height * (stride + 1):
         raise NdcnpInputError(f"image {path} cannot be read: truncated image data")
-    rows, ok = _unfilter(data, height, stride, 6)
+    rows, ok = _compiled_unfilter()(data, height, stride, 6)
     if not ok:
         raise NdcnpInputError(f"image {path} cannot be read: unknown PNG filter")
     return (

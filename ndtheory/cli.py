@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from ndtheory.audit import FORMATS, format_audit
+from ndtheory.audit import FORMATS
 from ndtheory.bound import (
     BOUND_PARAMETERS,
     SUM_W_PARAMETER,
@@ -18,7 +18,6 @@ from ndtheory.bound import (
     solve_for,
 )
 from ndtheory.errors import NdcnpInputError, NotDerivableError
-from ndtheory.findings import summary_lines
 from ndtheory.spec import MODELS, ND_CNP, SEMANTICS
 
 _BOUND_OPTIONS = {
@@ -121,6 +120,10 @@ def _option_help(name: str) -> str:
 
 
 def _run_audit(args: argparse.Namespace) -> int:
+    # The audit derives every equation; ``theory bound`` alone need not import it.
+    from ndtheory.audit import format_audit
+    from ndtheory.findings import summary_lines
+
     print(format_audit(fmt=args.format))
     if args.format == "text":
         # the other formats are tables meant for machines or documents; keep them pure
