@@ -11,7 +11,7 @@ import numpy as np
 from tqdm import tqdm
 
 from fusion.decision import WINDOWS
-from fusion.images import read_image, write_png
+from fusion.images import PNG_COMPRESSION, read_image, write_png
 from fusion.pipeline import DEFAULT_RADIUS, DEFAULT_STEPS, DEFAULT_WINDOW, FusionResult, fuse
 from fusion.reproduce import (
     agreement,
@@ -44,6 +44,12 @@ def _add_fusion_options(parser: argparse.ArgumentParser) -> None:
         choices=WINDOWS,
         default=DEFAULT_WINDOW,
         help=f"shape of Eq. (21)'s window of radius r (default {DEFAULT_WINDOW})",
+    )
+    parser.add_argument(
+        "--png",
+        choices=tuple(PNG_COMPRESSION),
+        default="fast",
+        help="PNG compression: fast (zlib level 1, default) or small (level 9, smallest files)",
     )
 
 
@@ -94,8 +100,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=_reproduce)
 
 
-def _write_png(path: Path, image: np.ndarray) -> None:
-    atomic_write(path, lambda tmp: write_png(tmp, image))
+def _write_png(path: Path, image: np.ndarray, compression: str = "fast") -> None:
+    atomic_write(path, lambda tmp: write_png(tmp, image, compression=compression))
 
 
 def _decision_picture(result: FusionResult) -> np.ndarray:
@@ -119,9 +125,9 @@ def _fuse(args: argparse.Namespace) -> int:
     result = fuse(
         images, radius=args.radius, n_steps=args.steps, window=args.window, device=args.device
     )
-    _write_png(Path(args.output), result.fused)
+    _write_png(Path(args.output), result.fused, args.png)
     if args.decision_map:
-        _write_png(Path(args.decision_map), _decision_picture(result))
+        _write_png(Path(args.decision_map), _decision_picture(result), args.png)
     if args.spikes:
         buffer = io.BytesIO()
         np.savez_compressed(
@@ -158,7 +164,7 @@ def _fuse_dir(args: argparse.Namespace) -> int:
     for stem, far, near in tqdm(pairs, desc="fuse", unit="pair", disable=None, file=sys.stderr):
         images = [read_image(far), read_image(near)]
         result = fuse(images, radius=args.radius, n_steps=args.steps, window=args.window)
-        _write_png(check_output_path(out / f"{stem}.png", [far, near]), result.fused)
+        _write_png(check_output_path(out / f"{stem}.png", [far, near]), result.fused, args.png)
     return 0
 
 
@@ -182,7 +188,7 @@ def _reproduce(args: argparse.Namespace) -> int:
         print(f"{stem:>8} {a.decision:10.2%} {a.identical:10.2%} {a.compared:9d}", flush=True)
         if diff_dir is not None:
             picture = difference_picture(far, near, ref, result.decision_map.astype(bool))
-            _write_png(check_output_path(diff_dir / f"{stem}.png", []), picture)
+            _write_png(check_output_path(diff_dir / f"{stem}.png", []), picture, args.png)
     decision = np.array([r.decision for r in rows])
     identical = np.array([r.identical for r in rows])
     print(f"{'mean':>8} {decision.mean():10.2%} {identical.mean():10.2%}")

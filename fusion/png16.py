@@ -117,8 +117,11 @@ def _chunk(kind: bytes, body: bytes) -> bytes:
     return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", crc)
 
 
-def write_png_rgb16(path: str | os.PathLike, image: NDArray[np.uint16]) -> None:
-    """Encode an (M, N, 3) uint16 array as a 16-bit RGB PNG (deterministic bytes)."""
+def write_png_rgb16(path: str | os.PathLike, image: NDArray[np.uint16], *, level: int = 6) -> None:
+    """Encode an (M, N, 3) uint16 array as a 16-bit RGB PNG (deterministic bytes).
+
+    ``level`` is zlib's compression level, 0-9.
+    """
     height, width, _ = image.shape
     rows = image.astype(">u2").reshape(height, width * 3).view(np.uint8)
     raw = np.concatenate([np.zeros((height, 1), np.uint8), rows], axis=1).tobytes()
@@ -126,6 +129,6 @@ def write_png_rgb16(path: str | os.PathLike, image: NDArray[np.uint16]) -> None:
     Path(path).write_bytes(
         SIGNATURE
         + _chunk(b"IHDR", header)
-        + _chunk(b"IDAT", zlib.compress(raw, 6))
+        + _chunk(b"IDAT", zlib.compress(raw, level))
         + _chunk(b"IEND", b"")
     )
