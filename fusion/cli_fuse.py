@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
+from fusion.batch import check_jobs, in_order, threads_per_pair
 from fusion.decision import WINDOWS
 from fusion.images import PNG_COMPRESSION, read_image, write_png
 from fusion.pipeline import DEFAULT_RADIUS, DEFAULT_STEPS, DEFAULT_WINDOW, FusionResult, fuse
@@ -53,6 +54,16 @@ def _add_fusion_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_jobs_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="pairs fused at once (default: the CPUs available); the output is the same for any N",
+    )
+
+
 def register(commands: argparse._SubParsersAction) -> None:
     """Add ``fuse``, ``fuse-dir`` and ``reproduce`` to ``commands``."""
     p = commands.add_parser(
@@ -84,6 +95,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     p.add_argument("set", metavar="SET", help="folder with far/ and near/")
     p.add_argument("-o", "--output", required=True, metavar="OUT", help="output folder")
     _add_fusion_options(p)
+    _add_jobs_option(p)
     p.set_defaults(handler=_fuse_dir)
 
     p = commands.add_parser(
@@ -97,6 +109,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--reference", required=True, metavar="DIR", help="published fused images")
     p.add_argument("--diff", metavar="OUTDIR", help="write difference pictures here")
     _add_fusion_options(p)
+    _add_jobs_option(p)
     p.set_defaults(handler=_reproduce)
 
 
@@ -160,11 +173,24 @@ def _fuse_dir(args: argparse.Namespace) -> int:
         or out.resolve() == root.resolve()
     ):
         raise NdcnpInputError(f"output folder {out} is an input folder; choose another")
+    jobs = check_jobs(args.jobs)
     out.mkdir(parents=True, exist_ok=True)
-    for stem, far, near in tqdm(pairs, desc="fuse", unit="pair", disable=None, file=sys.stderr):
+
+    def fuse_one(pair: tuple[str, Path, Path]) -> None:
+        stem, far, near = pair
         images = [read_image(far), read_image(near)]
-        result = fuse(images, radius=args.radius, n_steps=args.steps, window=args.window)
+        result = fuse(
+            images,
+            radius=args.radius,
+            n_steps=args.steps,
+            window=args.window,
+            threads=threads_per_pair(jobs),
+        )
         _write_png(check_output_path(out / f"{stem}.png", [far, near]), result.fused, args.png)
+
+    done = in_order(fuse_one, pairs, jobs=jobs)
+    for _ in tqdm(done, total=len(pairs), desc="fuse", unit="pair", disable=None, file=sys.stderr):
+        pass
     return 0
 
 
@@ -176,19 +202,32 @@ def _reproduce(args: argparse.Namespace) -> int:
     diff_dir = Path(args.diff) if args.diff else None
     if diff_dir is not None:
         diff_dir.mkdir(parents=True, exist_ok=True)
-    rows = []
-    print(f"{'image':>8} {'agreement':>10} {'identical':>10} {'compared':>9}")
-    for stem in tqdm(stems, desc="reproduce", unit="pair", disable=None, file=sys.stderr):
+    jobs = check_jobs(args.jobs)
+
+    def compare_one(stem: str):
         far = read_image(find_source(root / "far", stem))
         near = read_image(find_source(root / "near", stem))
         ref = read_image(find_source(ref_dir, stem))
-        result = fuse([far, near], radius=args.radius, n_steps=args.steps, window=args.window)
-        a = agreement(far, near, ref, result.fused, result.decision_map.astype(bool))
-        rows.append(a)
-        print(f"{stem:>8} {a.decision:10.2%} {a.identical:10.2%} {a.compared:9d}", flush=True)
+        result = fuse(
+            [far, near],
+            radius=args.radius,
+            n_steps=args.steps,
+            window=args.window,
+            threads=threads_per_pair(jobs),
+        )
         if diff_dir is not None:
             picture = difference_picture(far, near, ref, result.decision_map.astype(bool))
             _write_png(check_output_path(diff_dir / f"{stem}.png", []), picture, args.png)
+        return agreement(far, near, ref, result.fused, result.decision_map.astype(bool))
+
+    rows = []
+    print(f"{'image':>8} {'agreement':>10} {'identical':>10} {'compared':>9}")
+    done = zip(stems, in_order(compare_one, stems, jobs=jobs), strict=True)
+    for stem, a in tqdm(
+        done, total=len(stems), desc="reproduce", unit="pair", disable=None, file=sys.stderr
+    ):
+        rows.append(a)
+        print(f"{stem:>8} {a.decision:10.2%} {a.identical:10.2%} {a.compared:9d}", flush=True)
     decision = np.array([r.decision for r in rows])
     identical = np.array([r.identical for r in rows])
     print(f"{'mean':>8} {decision.mean():10.2%} {identical.mean():10.2%}")
