@@ -151,11 +151,20 @@ def choose_sources(window_sums: Sequence[ArrayLike]) -> NDArray[np.intp]:
     (M, N) ndarray of intp
         The winning source's index.
     """
-    stack = np.stack([np.asarray(f) for f in window_sums])
-    if stack.shape[0] < 2:
-        raise NdcnpInputError(f"choosing a source needs at least two; got {stack.shape[0]}")
-    # argmax returns the first maximum; searching the reversed stack makes it the last.
-    return (stack.shape[0] - 1 - np.argmax(stack[::-1], axis=0)).astype(np.intp)
+    sums = [np.asarray(f) for f in window_sums]
+    if len(sums) < 2:
+        raise NdcnpInputError(f"choosing a source needs at least two; got {len(sums)}")
+    if len({f.shape for f in sums}) != 1:
+        raise NdcnpInputError(f"window sums differ in shape: {sorted({f.shape for f in sums})}")
+    # From the last source back, an earlier one takes a pixel only with a strictly larger F,
+    # so ties stay with the later source; no stacked copy of the sums.
+    choice = np.full(sums[0].shape, len(sums) - 1, dtype=np.intp)
+    best = sums[-1]
+    for k in range(len(sums) - 2, -1, -1):
+        wins = sums[k] > best
+        choice[wins] = k
+        best = np.where(wins, sums[k], best) if k else best
+    return choice
 
 
 def decision_map(window_sums: Sequence[ArrayLike]) -> NDArray[np.uint8]:
@@ -187,9 +196,15 @@ def blend(images: Sequence[NDArray], choice: ArrayLike) -> NDArray:
     ndarray
         Same shape and dtype as each source.
     """
-    stack = np.stack(images)
     idx = np.asarray(choice)
-    if idx.shape != stack.shape[1:3]:
-        raise NdcnpInputError(f"choice has shape {idx.shape}; the images are {stack.shape[1:3]}")
-    rows, cols = np.indices(idx.shape)
-    return stack[idx, rows, cols]
+    shapes = {im.shape for im in images}
+    if len(shapes) != 1 or len({im.dtype for im in images}) != 1:
+        raise NdcnpInputError("the images to blend must share shape and dtype")
+    if idx.shape != images[0].shape[:2]:
+        raise NdcnpInputError(f"choice has shape {idx.shape}; the images are {images[0].shape[:2]}")
+    # Copy source k where it was chosen, one source at a time: no stacked copy of the images.
+    out = np.array(images[-1], copy=True)
+    for k, image in enumerate(images[:-1]):
+        mask = idx == k
+        np.copyto(out, image, where=mask if image.ndim == 2 else mask[..., None])
+    return out

@@ -132,6 +132,22 @@ def test_blend_is_eq20_on_every_channel():
     assert out.dtype == np.uint8
 
 
+@pytest.mark.parametrize("n", [2, 3, 5])
+def test_choice_is_the_last_largest_and_blend_copies_it_for_any_number_of_sources(n):
+    rng = np.random.default_rng(n)
+    sums = list(rng.integers(0, 4, (n, 9, 11)))  # small values: many ties
+    choice = choose_sources(sums)
+    for i, j in np.ndindex(9, 11):
+        values = [int(f[i, j]) for f in sums]
+        assert choice[i, j] == max(k for k in range(n) if values[k] == max(values))
+    for shape in ((9, 11), (9, 11, 3)):
+        images = list(rng.integers(0, 65535, (n, *shape), endpoint=True).astype(np.uint16))
+        out = blend(images, choice)
+        assert out.dtype == np.uint16
+        for i, j in np.ndindex(9, 11):
+            np.testing.assert_array_equal(out[i, j], images[choice[i, j]][i, j])
+
+
 def test_corollary1_lam_reproduces_the_paper_example():
     # Eq. (18): alpha=0.8, beta=0.2, gamma=0.5, lam=15, sum(W)=1.2 give a bound of 1.2.
     w = ((0.0, 0.1, 0.0), (0.5, 0.0, 0.5), (0.0, 0.1, 0.0))
