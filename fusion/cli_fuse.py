@@ -119,7 +119,7 @@ def _write_png(path: Path, image: np.ndarray, compression: str = "fast") -> None
 
 def _decision_picture(result: FusionResult) -> np.ndarray:
     # Two sources: 255 where the first is copied. More: evenly spaced grey levels by index.
-    n = result.counts.shape[0]
+    n = len(result.params)
     if n == 2:
         return (result.decision_map * 255).astype(np.uint8)
     return (result.choice * (255 // (n - 1))).astype(np.uint8)
@@ -136,7 +136,12 @@ def _fuse(args: argparse.Namespace) -> int:
         raise NdcnpInputError("output paths must differ from each other")
     images = [read_image(p) for p in args.sources]
     result = fuse(
-        images, radius=args.radius, n_steps=args.steps, window=args.window, device=args.device
+        images,
+        radius=args.radius,
+        n_steps=args.steps,
+        window=args.window,
+        device=args.device,
+        keep_counts=args.spikes is not None,
     )
     _write_png(Path(args.output), result.fused, args.png)
     if args.decision_map:
@@ -185,6 +190,7 @@ def _fuse_dir(args: argparse.Namespace) -> int:
             n_steps=args.steps,
             window=args.window,
             threads=threads_per_pair(jobs),
+            keep_counts=False,
         )
         _write_png(check_output_path(out / f"{stem}.png", [far, near]), result.fused, args.png)
 
@@ -214,6 +220,7 @@ def _reproduce(args: argparse.Namespace) -> int:
             n_steps=args.steps,
             window=args.window,
             threads=threads_per_pair(jobs),
+            keep_counts=False,
         )
         if diff_dir is not None:
             picture = difference_picture(far, near, ref, result.decision_map.astype(bool))
