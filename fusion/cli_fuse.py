@@ -50,7 +50,7 @@ def _add_fusion_options(parser: argparse.ArgumentParser) -> None:
         "--png",
         choices=tuple(PNG_COMPRESSION),
         default="fast",
-        help="PNG compression: fast (zlib level 1, default) or small (level 9, smallest files)",
+        help="PNG compression: fast (zlib level 1, run-length; default) or small (level 9)",
     )
 
 

@@ -117,10 +117,21 @@ def _chunk(kind: bytes, body: bytes) -> bytes:
     return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", crc)
 
 
-def write_png_rgb16(path: str | os.PathLike, image: NDArray[np.uint16], *, level: int = 6) -> None:
+def _deflate(raw: bytes, level: int, strategy: int) -> bytes:
+    compressor = zlib.compressobj(level, zlib.DEFLATED, zlib.MAX_WBITS, 8, strategy)
+    return compressor.compress(raw) + compressor.flush()
+
+
+def write_png_rgb16(
+    path: str | os.PathLike,
+    image: NDArray[np.uint16],
+    *,
+    level: int = 6,
+    strategy: int = zlib.Z_DEFAULT_STRATEGY,
+) -> None:
     """Encode an (M, N, 3) uint16 array as a 16-bit RGB PNG (deterministic bytes).
 
-    ``level`` is zlib's compression level, 0-9.
+    ``level`` (0-9) and ``strategy`` (``zlib.Z_*``) are zlib's.
     """
     height, width, _ = image.shape
     rows = image.astype(">u2").reshape(height, width * 3).view(np.uint8)
@@ -129,6 +140,6 @@ def write_png_rgb16(path: str | os.PathLike, image: NDArray[np.uint16], *, level
     Path(path).write_bytes(
         SIGNATURE
         + _chunk(b"IHDR", header)
-        + _chunk(b"IDAT", zlib.compress(raw, level))
+        + _chunk(b"IDAT", _deflate(raw, level, strategy))
         + _chunk(b"IEND", b"")
     )
