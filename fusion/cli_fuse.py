@@ -134,7 +134,7 @@ def _fuse(args: argparse.Namespace) -> int:
         check_output_path(out, args.sources)
     if len({o.resolve() for o in outputs}) != len(outputs):
         raise NdcnpInputError("output paths must differ from each other")
-    images = [read_image(p) for p in args.sources]
+    images = list(in_order(read_image, args.sources))  # decoded side by side
     result = fuse(
         images,
         radius=args.radius,

@@ -112,9 +112,13 @@ def fusion_input(image: NDArray, *, pixels: int = ROW_BLOCK_PIXELS) -> NDArray[n
     return out
 
 
-def fusion_inputs(images: Sequence[NDArray]) -> list[NDArray[np.float64]]:
-    """:func:`fusion_input` of every source."""
-    return [fusion_input(im) for im in images]
+def fusion_inputs(
+    images: Sequence[NDArray], *, threads: int | None = None
+) -> list[NDArray[np.float64]]:
+    """:func:`fusion_input` of every source, ``threads`` sources at a time (default: the CPUs)."""
+    from fusion.batch import in_order
+
+    return list(in_order(fusion_input, images, jobs=threads))
 
 
 def decide(
@@ -263,7 +267,7 @@ def fuse(
         from simulate.gpu import require_cuda
 
         require_cuda()
-    stimuli = fusion_inputs(images)
+    stimuli = fusion_inputs(images, threads=threads)
     params = configure(stimuli, rule)
     if device == "cuda":
         counts = list(_spike_counts_cuda(stimuli, params, rule, n_steps))
