@@ -4,6 +4,7 @@ Usage::
 
     NDCNP_DATA=../shared/data PYTHONPATH=. python benchmarks/bench_cli.py [--repeats 5]
         [--only help error bound fuse fuse-dir evaluate big] [--jobs 2] [--work DIR]
+        [--tree DIR]
 
 Each command runs once untimed (numba's cache, the page cache: warm caches), then
 ``--repeats`` times as a fresh ``python -m fusion`` process. Printed per command, as medians:
@@ -15,6 +16,9 @@ is the steadier measure; the figures in ``benchmarks/README.md`` say which machi
 with +-2 grey-level noise so the PNGs are not trivially compressible), then reruns it with
 ``--spikes`` (which keeps the image-sized counts and sums, the untiled computation) and checks
 that both decision maps are the same bytes.
+
+``--tree DIR`` runs the commands of another checkout (e.g. ``git worktree add /tmp/before
+COMMIT``), so that a before/after ratio comes from two runs of this script back to back.
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ def run(argv: list[str], env: dict[str, str]) -> tuple[float, float, int, int]:
     start = time.perf_counter()
     child = subprocess.Popen(
         [sys.executable, "-m", "fusion", *argv],
-        cwd=ROOT,
+        cwd=env["PYTHONPATH"],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -96,6 +100,7 @@ def main() -> int:
     parser.add_argument("--only", nargs="+", choices=SECTIONS, default=list(SECTIONS))
     parser.add_argument("--jobs", type=int, default=None, help="--jobs for fuse-dir, evaluate")
     parser.add_argument("--work", default=None, help="folder for outputs and the 24-MP pair")
+    parser.add_argument("--tree", default=str(ROOT), help="checkout whose ndcnp runs")
     args = parser.parse_args()
     if args.data is None:
         parser.error("give --data or set NDCNP_DATA")
@@ -103,9 +108,12 @@ def main() -> int:
     lytro = data / "lytro"
     work = Path(args.work or tempfile.mkdtemp(prefix="bench_cli_"))
     work.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "PYTHONPATH": str(Path(args.tree).resolve())}
     jobs = [] if args.jobs is None else ["--jobs", str(args.jobs)]
-    print(f"ndcnp whole processes, median of {args.repeats} after a warm-up; cpus {os.cpu_count()}")
+    print(
+        f"ndcnp of {env['PYTHONPATH']}: whole processes, median of {args.repeats} after a "
+        f"warm-up; {len(os.sched_getaffinity(0))} CPUs; load {os.getloadavg()[0]:.1f}"
+    )
     print("| command | wall | CPU (user+sys) | peak RSS |\n|---|---|---|---|")
     results = []
     if "help" in args.only:
@@ -176,6 +184,7 @@ def main() -> int:
         )
         if not same:
             return 1
+    print(f"\nload average at the end: {os.getloadavg()[0]:.1f}")
     return 0
 
 
