@@ -106,8 +106,9 @@ def fusion_input(image: NDArray, *, pixels: int = ROW_BLOCK_PIXELS) -> NDArray[n
     for top, bottom in _row_blocks(image.shape, pixels):
         lo, hi = max(top - 1, 0), min(bottom + 1, M)
         block = modified_laplacian(im2double(rgb2gray(image[lo:hi])))
-        # A halo row is exact only away from the block's cut; the image's own first and
-        # last rows have no halo and replicate, as on the whole image.
+        # Rows top..bottom-1 see their true neighbours in the halo rows, which are dropped
+        # (their own Laplacian would replicate at the cut); the image's first and last rows
+        # have no halo and replicate, as on the whole image.
         out[top:bottom] = block[top - lo : top - lo + bottom - top]
     return out
 
