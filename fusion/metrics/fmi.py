@@ -202,6 +202,7 @@ def fmi(
     *,
     feature: str = "wavelet",
     reference: bool = False,
+    data_range: float | None = None,
 ) -> float:
     """Fast feature mutual information of a fusion (Haghighat and Razian, 2014).
 
@@ -209,13 +210,17 @@ def fmi(
     ----------
     source_a, source_b, fused : ndarray
         Images of one shape, (M, N) grey or (M, N, 3) RGB (converted with MATLAB
-        ``rgb2gray``), uint8, uint16 or floating on the 0-255 scale; at least 3 x 3.
+        ``rgb2gray``), uint8, uint16 or floating; at least 3 x 3.
     feature : {"wavelet", "dct", "pixel"}
         ``"wavelet"`` is Table 1's FMIw (102-tap dmey, see the module docstring); ``"dct"``
         is MATLAB ``dct2`` (orthonormal DCT-II, not renormalised); ``"pixel"`` is the raw grey
         levels (the reference's ``'none'``).
     reference : bool
         Use the NumPy reference instead of the numba kernel (slow; for checking).
+    data_range : float, optional
+        Peak value L of the images. Default: from the dtype, 255 for uint8, 65535 for
+        uint16, 1.0 for floating (values outside [0, 1] are refused; floats on the 0-255
+        scale need ``data_range=255``). See :func:`fusion.metrics._common.check_image`.
 
     Returns
     -------
@@ -224,7 +229,7 @@ def fmi(
     """
     if feature not in FEATURES:
         raise NdcnpInputError(f"feature must be one of {FEATURES}; got {feature!r}")
-    a, b, f = (grey(im) for im in check_triplet(source_a, source_b, fused))
+    a, b, f = (grey(im) for im in check_triplet(source_a, source_b, fused, data_range))
     if feature != "wavelet" and min(a.shape) < WINDOW:
         raise NdcnpInputError(f"images must be at least 3 x 3 for FMI; got {a.shape}")
     fa, fb, ff = (features(x, feature) for x in (a, b, f))

@@ -42,14 +42,24 @@ def _preservation(g_s: NDArray, a_s: NDArray, g_f: NDArray, a_f: NDArray) -> NDA
     return q_g * q_a
 
 
-def qabf(source_a: ArrayLike, source_b: ArrayLike, fused: ArrayLike) -> float:
+def qabf(
+    source_a: ArrayLike,
+    source_b: ArrayLike,
+    fused: ArrayLike,
+    *,
+    data_range: float | None = None,
+) -> float:
     """Qabf of a fusion (Xydeas and Petrovic, 2000), the paper's Table 1 column Qabf.
 
     Parameters
     ----------
     source_a, source_b, fused : ndarray
         Images of one shape, (M, N) grey or (M, N, 3) RGB (converted with MATLAB
-        ``rgb2gray``), uint8, uint16 or floating on the 0-255 scale.
+        ``rgb2gray``), uint8, uint16 or floating.
+    data_range : float, optional
+        Peak value L of the images. Default: from the dtype, 255 for uint8, 65535 for
+        uint16, 1.0 for floating (values outside [0, 1] are refused; floats on the 0-255
+        scale need ``data_range=255``). See :func:`fusion.metrics._common.check_image`.
 
     Returns
     -------
@@ -60,7 +70,8 @@ def qabf(source_a: ArrayLike, source_b: ArrayLike, fused: ArrayLike) -> float:
         source has any edge (0 / 0, as the reference).
     """
     a, b, f = (
-        grey(im) for im in check_triplet(source_a, source_b, fused, min_side=3, metric="Qabf")
+        grey(im)
+        for im in check_triplet(source_a, source_b, fused, data_range, min_side=3, metric="Qabf")
     )
     g_a, al_a = sobel_strength_orientation(a)
     g_b, al_b = sobel_strength_orientation(b)

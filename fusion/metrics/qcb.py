@@ -8,7 +8,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import fft, ndimage
 
-from fusion.metrics._common import check_triplet, data_range, grey, matlab_round
+from fusion.metrics._common import check_triplet, grey, matlab_round, peak_of
 
 F0, F1, A = 15.3870, 1.3456, 0.7622
 """CSF: ``S(r) = exp(-(r/F0)^2) - A exp(-(r/F1)^2)``."""
@@ -72,14 +72,24 @@ def masked_contrast(image: NDArray) -> NDArray[np.float64]:
     return c**P / (c**Q + Z)
 
 
-def qcb(source_a: ArrayLike, source_b: ArrayLike, fused: ArrayLike) -> float:
+def qcb(
+    source_a: ArrayLike,
+    source_b: ArrayLike,
+    fused: ArrayLike,
+    *,
+    data_range: float | None = None,
+) -> float:
     """QCB of a fusion (Chen and Blum, 2009), the paper's Table 1 column QCB.
 
     Parameters
     ----------
     source_a, source_b, fused : ndarray
         Images of one shape, (M, N) grey or (M, N, 3) RGB (converted with MATLAB
-        ``rgb2gray``), uint8, uint16 or floating on the 0-255 scale.
+        ``rgb2gray``), uint8, uint16 or floating.
+    data_range : float, optional
+        Peak value L of the images. Default: from the dtype, 255 for uint8, 65535 for
+        uint16, 1.0 for floating (values outside [0, 1] are refused; floats on the 0-255
+        scale need ``data_range=255``). See :func:`fusion.metrics._common.check_image`.
 
     Returns
     -------
@@ -90,7 +100,9 @@ def qcb(source_a: ArrayLike, source_b: ArrayLike, fused: ArrayLike) -> float:
         the reference does).
     """
     # im2double first, as the reference, so the rounding in normalize255 sees the same values.
-    a, b, f = (grey(im) / data_range(im) for im in check_triplet(source_a, source_b, fused))
+    a, b, f = (
+        grey(im) / peak_of(im) for im in check_triplet(source_a, source_b, fused, data_range)
+    )
     ca, cb, cf = masked_contrast(a), masked_contrast(b), masked_contrast(f)
     with np.errstate(divide="ignore", invalid="ignore"):
         q_af = np.where(ca < cf, ca / cf, cf / ca)

@@ -221,14 +221,24 @@ def _feature_score(
         return float(np.sum(best) / np.count_nonzero(masks[2]))
 
 
-def qp(source_a: ArrayLike, source_b: ArrayLike, fused: ArrayLike) -> float:
+def qp(
+    source_a: ArrayLike,
+    source_b: ArrayLike,
+    fused: ArrayLike,
+    *,
+    data_range: float | None = None,
+) -> float:
     """QP of a fusion (Zhao et al., 2007), the paper's Table 1 column QP.
 
     Parameters
     ----------
     source_a, source_b, fused : ndarray
         Images of one shape, (M, N) grey or (M, N, 3) RGB (converted with MATLAB
-        ``rgb2gray``), uint8, uint16 or floating on the 0-255 scale.
+        ``rgb2gray``), uint8, uint16 or floating.
+    data_range : float, optional
+        Peak value L of the images. Default: from the dtype, 255 for uint8, 65535 for
+        uint16, 1.0 for floating (values outside [0, 1] are refused; floats on the 0-255
+        scale need ``data_range=255``). See :func:`fusion.metrics._common.check_image`.
 
     Returns
     -------
@@ -242,7 +252,9 @@ def qp(source_a: ArrayLike, source_b: ArrayLike, fused: ArrayLike) -> float:
     """
     a, b, f = (
         grey(im)
-        for im in check_triplet(source_a, source_b, fused, min_side=WINDOW_SIZE, metric="QP")
+        for im in check_triplet(
+            source_a, source_b, fused, data_range, min_side=WINDOW_SIZE, metric="QP"
+        )
     )
     pc_a, big_a, small_a = phase_congruency(a)
     pc_b, big_b, small_b = phase_congruency(b)

@@ -16,9 +16,9 @@ from fusion.metrics._common import (
     check_image,
     check_same,
     check_triplet,
-    data_range,
     gaussian_same,
     grey,
+    peak_of,
 )
 from ndtheory.errors import NdcnpInputError
 
@@ -58,7 +58,7 @@ def luma(image: NDArray) -> NDArray[np.float64]:
     Not rounded. Grey images are treated as R = G = B. The result is 255 times MATLAB's double
     Y, so SSIM with L = 255 on it equals MATLAB's SSIM with L = 1 on the double Y.
     """
-    peak = data_range(image)
+    peak = peak_of(image)
     rgb = image.astype(np.float64) / peak
     if rgb.ndim == 2:
         rgb = np.repeat(rgb[..., None], 3, axis=2)
@@ -67,20 +67,28 @@ def luma(image: NDArray) -> NDArray[np.float64]:
 
 
 def ssim(
-    source_a: ArrayLike, source_b: ArrayLike, fused: ArrayLike, *, variant: str = "grey"
+    source_a: ArrayLike,
+    source_b: ArrayLike,
+    fused: ArrayLike,
+    *,
+    variant: str = "grey",
+    data_range: float | None = None,
 ) -> float:
     """Fusion SSIM: ``(ssim(F, A) + ssim(F, B)) / 2``.
 
     Parameters
     ----------
     source_a, source_b, fused : ndarray
-        Images of one shape, (M, N) grey or (M, N, 3) RGB, uint8, uint16 or floating on the
-        0-255 scale. L = 255 (65535 for uint16).
+        Images of one shape, (M, N) grey or (M, N, 3) RGB, uint8, uint16 or floating.
     variant : {"grey", "luma"}
         ``"grey"``: what the authors' script computes (column ``SSIM``): the images in MATLAB
         ``rgb2gray`` grey. ``"luma"``: the same SSIM on the unrounded ``rgb2ycbcr`` luma Y,
         the best reconstruction found of the paper's Table 1 SSIM (column ``SSIM_Y``; equal
         on Lytro, within 0.0025 on MFFW).
+    data_range : float, optional
+        Peak value L of the images. Default: from the dtype, 255 for uint8, 65535 for
+        uint16, 1.0 for floating (values outside [0, 1] are refused; floats on the 0-255
+        scale need ``data_range=255``). See :func:`fusion.metrics._common.check_image`.
 
     Returns
     -------
@@ -92,19 +100,27 @@ def ssim(
         convert = luma
     else:
         raise NdcnpInputError(f"variant must be 'grey' or 'luma'; got {variant!r}")
-    a, b, f = check_triplet(source_a, source_b, fused, min_side=WINDOW_SIZE, metric="SSIM")
-    peak = data_range(f)
+    a, b, f = check_triplet(
+        source_a, source_b, fused, data_range, min_side=WINDOW_SIZE, metric="SSIM"
+    )
+    peak = peak_of(f)
     ga, gb, gf = convert(a), convert(b), convert(f)
     return (ssim_index(gf, ga, peak) + ssim_index(gf, gb, peak)) / 2
 
 
-def ssim_reference(fused: ArrayLike, ground_truth: ArrayLike, *, variant: str = "grey") -> float:
+def ssim_reference(
+    fused: ArrayLike,
+    ground_truth: ArrayLike,
+    *,
+    variant: str = "grey",
+    data_range: float | None = None,
+) -> float:
     """SSIM of a fused image against an all-in-focus ground truth (MATLAB ``ssim(F, GT)``).
 
-    ``variant`` as in :func:`ssim`.
+    ``variant`` and ``data_range`` as in :func:`ssim`.
     """
-    f = check_image(fused, "fused")
-    gt = check_image(ground_truth, "ground_truth")
+    f = check_image(fused, "fused", data_range)
+    gt = check_image(ground_truth, "ground_truth", data_range)
     check_same((f, gt), ("fused", "ground_truth"))
     if min(f.shape[:2]) < WINDOW_SIZE:
         raise NdcnpInputError(
@@ -114,4 +130,4 @@ def ssim_reference(fused: ArrayLike, ground_truth: ArrayLike, *, variant: str = 
     convert = {"grey": grey, "luma": luma}.get(variant)
     if convert is None:
         raise NdcnpInputError(f"variant must be 'grey' or 'luma'; got {variant!r}")
-    return ssim_index(convert(f), convert(gt), data_range(f))
+    return ssim_index(convert(f), convert(gt), peak_of(f))

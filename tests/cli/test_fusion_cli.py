@@ -149,6 +149,55 @@ def test_fuse_dir_and_reproduce(tmp_path, capsys):
     assert (tmp_path / "diff" / "1.png").is_file()
 
 
+def _small_set(root, n):
+    """A set of ``n`` different pairs (each pair shifted so no two fusions are alike)."""
+    for sub in ("far", "near"):
+        (root / sub).mkdir(parents=True)
+    a, b = _pair(36)
+    for k in range(1, n + 1):
+        write_png(root / "far" / f"{k}.png", np.roll(a, 3 * k, axis=1))
+        write_png(root / "near" / f"{k}.png", np.roll(b, 3 * k, axis=1))
+
+
+def test_fuse_dir_in_parallel_writes_the_bytes_of_a_serial_run(tmp_path):
+    root = tmp_path / "set"
+    _small_set(root, 5)
+    outputs = {}
+    for jobs in (1, 3):
+        out = tmp_path / f"out{jobs}"
+        assert (
+            main(["fuse-dir", str(root), "-o", str(out), "--radius", "2", "--jobs", str(jobs)]) == 0
+        )
+        outputs[jobs] = {p.name: p.read_bytes() for p in sorted(out.iterdir())}
+    assert sorted(outputs[1]) == [f"{k}.png" for k in range(1, 6)]
+    assert outputs[3] == outputs[1]
+    assert len(set(outputs[1].values())) == 5  # five different fusions, not one repeated
+
+
+def test_reproduce_in_parallel_prints_the_serial_table(tmp_path, capsys):
+    root = tmp_path / "set"
+    _small_set(root, 4)
+    (root / "ref").mkdir()
+    for k in range(1, 5):  # the sources' far image as reference: agreement varies per pair
+        write_png(root / "ref" / f"{k}.png", read_image(root / "far" / f"{k}.png"))
+    argv = ["reproduce", "--sources", str(root), "--reference", str(root / "ref"), "--radius", "2"]
+    tables = {}
+    for jobs in (1, 2):
+        capsys.readouterr()
+        assert main([*argv, "--jobs", str(jobs)]) == 0
+        tables[jobs] = capsys.readouterr().out
+    assert tables[2] == tables[1]
+    assert [line.split()[0] for line in tables[1].splitlines()[1:5]] == ["1", "2", "3", "4"]
+
+
+@pytest.mark.parametrize("jobs", ["0", "-2"])
+def test_jobs_below_one_is_one_line_error(tmp_path, capsys, jobs):
+    root = tmp_path / "set"
+    _small_set(root, 1)
+    argv = ["fuse-dir", str(root), "-o", str(tmp_path / "out"), "--jobs", jobs]
+    _fails(capsys, argv, "--jobs must be an integer >= 1")
+
+
 def test_fuse_on_cuda_without_a_gpu_is_one_line_and_writes_nothing(tmp_path, capsys, pair):
     from simulate import gpu
 

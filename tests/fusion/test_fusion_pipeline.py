@@ -10,6 +10,7 @@ from hypothesis.extra.numpy import arrays
 
 from fusion.configure import ParameterRule, configure, corollary1_lam, system_kernel
 from fusion.decision import blend, choose_sources, decision_map, window_sum, window_sums
+from fusion.images import im2double, rgb2gray
 from fusion.pipeline import fuse
 from fusion.rule import DEFAULT_RULE
 from fusion.sml import modified_laplacian
@@ -130,6 +131,22 @@ def test_blend_is_eq20_on_every_channel():
     expected = dm[..., None] * a.astype(int) + (1 - dm[..., None]) * b.astype(int)
     np.testing.assert_array_equal(out, expected)
     assert out.dtype == np.uint8
+
+
+@pytest.mark.parametrize("n", [2, 3, 5])
+def test_choice_is_the_last_largest_and_blend_copies_it_for_any_number_of_sources(n):
+    rng = np.random.default_rng(n)
+    sums = list(rng.integers(0, 4, (n, 9, 11)))  # small values: many ties
+    choice = choose_sources(sums)
+    for i, j in np.ndindex(9, 11):
+        values = [int(f[i, j]) for f in sums]
+        assert choice[i, j] == max(k for k in range(n) if values[k] == max(values))
+    for shape in ((9, 11), (9, 11, 3)):
+        images = list(rng.integers(0, 65535, (n, *shape), endpoint=True).astype(np.uint16))
+        out = blend(images, choice)
+        assert out.dtype == np.uint16
+        for i, j in np.ndindex(9, 11):
+            np.testing.assert_array_equal(out[i, j], images[choice[i, j]][i, j])
 
 
 def test_corollary1_lam_reproduces_the_paper_example():
@@ -293,3 +310,35 @@ def test_window_sums_write_into_one_stack_and_check_shapes():
         window_sums([sm, sm[:2]], 1)
     with pytest.raises(NdcnpInputError, match="out must be a C-contiguous int64 array"):
         window_sum(sm, 1, out=np.zeros((3, 3), dtype=np.int32))
+
+
+@pytest.mark.parametrize("window", ["diamond", "disk", "square"])
+@pytest.mark.parametrize("pixels", [1, 40, 97, 10_000])
+def test_blocks_of_rows_give_the_whole_image_decision_exactly(window, pixels):
+    # Blocks as small as one row: the Laplacian's 1-row halo and the sums' r-row halo must
+    # make every block's values those of the whole image.
+    from fusion.pipeline import decide, fusion_input
+
+    rng = np.random.default_rng(11)
+    image = rng.integers(0, 256, (23, 17, 3), dtype=np.uint8)
+    grey = rgb2gray(image)
+    np.testing.assert_array_equal(
+        fusion_input(image, pixels=pixels), modified_laplacian(im2double(grey))
+    )
+    counts = list(rng.integers(0, 5, (3, 23, 17)))
+    whole = choose_sources(list(window_sums(counts, 4, window=window)))
+    np.testing.assert_array_equal(decide(counts, 4, window=window, pixels=pixels), whole)
+
+
+def test_fuse_without_counts_is_the_same_fusion():
+    rng = np.random.default_rng(12)
+    sharp = rng.integers(0, 256, (30, 26, 3), dtype=np.uint8)
+    soft = ((sharp.astype(int) + np.roll(sharp, 1, 0) + np.roll(sharp, 1, 1)) // 3).astype(np.uint8)
+    a, b = sharp.copy(), soft.copy()  # a in focus on the left, b on the right
+    a[:, 13:], b[:, 13:] = soft[:, 13:], sharp[:, 13:]
+    full = fuse([a, b], radius=3, n_steps=20)
+    lean = fuse([a, b], radius=3, n_steps=20, keep_counts=False)
+    assert lean.counts is None and lean.window_sums is None
+    np.testing.assert_array_equal(lean.choice, full.choice)
+    np.testing.assert_array_equal(lean.fused, full.fused)
+    assert 0 < full.decision_map.mean() < 1  # both sources chosen somewhere

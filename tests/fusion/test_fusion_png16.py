@@ -6,8 +6,10 @@ import struct
 import zlib
 
 import numpy as np
+import pytest
 
-from fusion.images import read_image
+from fusion.images import PNG_COMPRESSION, read_image, write_png
+from ndtheory.errors import NdcnpInputError
 
 
 def _paeth(a, b, c):
@@ -56,3 +58,32 @@ def test_read_16_bit_colour_png_with_every_filter(tmp_path):
     got = read_image(path)
     assert got.dtype == np.uint16
     np.testing.assert_array_equal(got, image)
+
+
+@pytest.mark.parametrize(
+    ("shape", "dtype"), [((30, 41), np.uint8), ((30, 41, 3), np.uint8), ((30, 41, 3), np.uint16)]
+)
+def test_each_compression_keeps_the_pixels_and_reruns_give_the_same_bytes(tmp_path, shape, dtype):
+    rng = np.random.default_rng(5)
+    # Smooth ramps plus a little noise: compressible, so the levels differ in size.
+    ramp = np.add.outer(np.arange(shape[0]), np.arange(shape[1])) * 3
+    ramp = ramp if len(shape) == 2 else np.stack([ramp, ramp // 2, ramp // 3], axis=2)
+    image = (ramp + rng.integers(0, 2, shape)).astype(dtype)
+    flevels = {}
+    for compression in PNG_COMPRESSION:
+        first, second = tmp_path / f"{compression}1.png", tmp_path / f"{compression}2.png"
+        write_png(first, image, compression=compression)
+        write_png(second, image, compression=compression)
+        assert first.read_bytes() == second.read_bytes()
+        back = read_image(first)
+        assert back.dtype == dtype and np.array_equal(back, image)
+        blob = first.read_bytes()
+        idat = blob.index(b"IDAT") + 4
+        flevels[compression] = blob[idat + 1] >> 6  # the zlib header's FLEVEL bits
+    # zlib writes FLEVEL 0 for levels 0-1 ("fastest") and 3 for levels 7-9 ("maximum").
+    assert flevels == {"fast": 0, "small": 3}
+
+
+def test_unknown_compression_is_refused(tmp_path):
+    with pytest.raises(NdcnpInputError, match="PNG compression must be one of fast, small"):
+        write_png(tmp_path / "x.png", np.zeros((2, 2), np.uint8), compression="best")

@@ -12,6 +12,8 @@ wide margin (observed differences are about 1e-10, the CSV's own precision).
 from __future__ import annotations
 
 import csv
+import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -79,3 +81,41 @@ def test_authors_fusions_are_decision_map_fusions(data_dir: Path) -> None:
     )
     dm, valid = decision_map_from_fusion(a, b, f)  # raises if a pixel equals neither source
     assert valid.mean() > 0.9 and 0.2 < dm[valid].mean() < 0.8
+
+
+BASELINE = Path(__file__).parent / "data" / "metrics_regression_baseline.json"
+"""Values of today's metrics code recorded before it was optimised (issue 15): a regression
+baseline only, so that faster code stays within 1e-9 of it; not an oracle (see its meta)."""
+REGRESSION_TOLERANCE = 1e-9
+
+
+def _same(ours: dict, recorded: dict) -> None:
+    assert set(ours) == set(recorded)
+    for column, value in recorded.items():
+        if column == "image":
+            assert ours[column] == value
+        else:
+            assert ours[column] == pytest.approx(value, abs=REGRESSION_TOLERANCE), column
+
+
+def test_lytro_values_unchanged_since_the_baseline(lytro_scores) -> None:
+    rows, _ = lytro_scores
+    recorded = json.loads(BASELINE.read_text())["lytro"]
+    assert [r["image"] for r in recorded] == sorted(rows, key=int)
+    for row in recorded:
+        _same(rows[row["image"]], row)
+
+
+def test_ground_truth_values_unchanged_since_the_baseline(data_dir: Path, tmp_path: Path) -> None:
+    recorded = json.loads(BASELINE.read_text())["mf-voc"]
+    voc = data_dir / "mf-voc"
+    if not (voc / "gt").is_dir():
+        pytest.skip(f"{voc} lacks a/, b/, gt/")
+    for sub in ("a", "b", "gt"):
+        (tmp_path / sub).mkdir()
+        for name in recorded["names"]:
+            shutil.copy(voc / sub / name, tmp_path / sub / name)
+    rows, _ = evaluate_folder(tmp_path, tmp_path / "a", gt=tmp_path / "gt", jobs=1)
+    assert len(rows) == len(recorded["rows"])
+    for ours, row in zip(rows, recorded["rows"], strict=True):
+        _same(ours, row)
