@@ -13,6 +13,7 @@ from tqdm import tqdm
 from fusion.decision import WINDOWS
 from fusion.images import read_image, write_png
 from fusion.pipeline import DEFAULT_RADIUS, DEFAULT_STEPS, DEFAULT_WINDOW, FusionResult, fuse
+from fusion.radius import PAPER_RADIUS
 from fusion.reproduce import (
     agreement,
     difference_picture,
@@ -26,12 +27,25 @@ SET_FOLDERS = ("far", "near")
 """Sub-folders of a multi-focus set: ``far/NAME`` fuses with ``near/NAME``."""
 
 
-def _add_fusion_options(parser: argparse.ArgumentParser) -> None:
+def _radius(text: str) -> int | str:
+    """``--radius``: ``auto`` or an integer (checked against the image by :func:`fuse`)."""
+    if text == "auto":
+        return text
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be an integer or 'auto'; got {text!r}") from None
+
+
+def _add_fusion_options(
+    parser: argparse.ArgumentParser, radius: int | str = DEFAULT_RADIUS
+) -> None:
     parser.add_argument(
         "--radius",
-        type=int,
-        default=DEFAULT_RADIUS,
-        help=f"coupling radius r of Eq. (21) (default {DEFAULT_RADIUS})",
+        type=_radius,
+        default=radius,
+        help=f"coupling radius r of Eq. (21), an integer or 'auto' = 2%% of the shorter side "
+        f"(default {radius}; the paper's is {PAPER_RADIUS})",
     )
     parser.add_argument(
         "--steps",
@@ -90,7 +104,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--sources", required=True, metavar="DIR", help="folder with far/ and near/")
     p.add_argument("--reference", required=True, metavar="DIR", help="published fused images")
     p.add_argument("--diff", metavar="OUTDIR", help="write difference pictures here")
-    _add_fusion_options(p)
+    _add_fusion_options(p, radius=PAPER_RADIUS)
     p.set_defaults(handler=_reproduce)
 
 

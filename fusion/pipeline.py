@@ -11,14 +11,16 @@ from numpy.typing import NDArray
 from fusion.configure import ParameterRule, configure, model_parameters, system_kernel
 from fusion.decision import WINDOWS, blend, choose_sources, window_sums
 from fusion.images import im2double, rgb2gray
+from fusion.radius import PAPER_RADIUS, resolve_radius
 from fusion.rule import DEFAULT_RULE
 from fusion.sml import modified_laplacian
 from ndtheory.errors import NdcnpInputError
 from simulate.grid import simulate_grid
 from simulate.pair import simulate_pair
 
-DEFAULT_RADIUS = 16
-"""Coupling radius r of Eq. (21) (Sec. 5.1)."""
+DEFAULT_RADIUS = "auto"
+"""Coupling radius r of Eq. (21): 2 % of the shorter side (:mod:`fusion.radius`; the paper's
+r = 16 for 520x520 Lytro is :data:`fusion.radius.PAPER_RADIUS`)."""
 DEFAULT_STEPS = 110
 """Iterations t (Sec. 5.1)."""
 DEFAULT_WINDOW = "diamond"
@@ -43,6 +45,8 @@ class FusionResult:
         ``F`` of each source (Eq. (21)).
     params : list of dict
         The neuron parameters each system ran with.
+    radius : int
+        The coupling radius ``r`` Eq. (21) summed over (``"auto"`` resolved).
     """
 
     fused: NDArray
@@ -50,6 +54,7 @@ class FusionResult:
     counts: NDArray[np.int64]
     window_sums: NDArray[np.int64]
     params: list[dict[str, float]]
+    radius: int = PAPER_RADIUS
 
     @property
     def decision_map(self) -> NDArray[np.uint8]:
@@ -147,7 +152,7 @@ def _spike_counts_cuda(
 def fuse(
     images: Sequence[NDArray],
     *,
-    radius: int = DEFAULT_RADIUS,
+    radius: int | str = DEFAULT_RADIUS,
     n_steps: int = DEFAULT_STEPS,
     rule: ParameterRule = DEFAULT_RULE,
     window: str = DEFAULT_WINDOW,
@@ -165,8 +170,9 @@ def fuse(
     ----------
     images : sequence of (M, N) or (M, N, 3) ndarray of uint8 or uint16
         Two or more registered sources of one size, mode and bit depth.
-    radius : int, optional
-        Coupling radius ``r`` of Eq. (21), 0 <= r < min(M, N).
+    radius : int or "auto", optional
+        Coupling radius ``r`` of Eq. (21), 0 <= r < min(M, N); ``"auto"`` (default) is 2 % of
+        the shorter side (:func:`fusion.radius.auto_radius`), the paper's is 16.
     n_steps : int, optional
         Iterations ``t`` >= 1.
     rule : ParameterRule, optional
@@ -184,14 +190,7 @@ def fuse(
     check_sources(images)
     if window not in WINDOWS:
         raise NdcnpInputError(f"window must be one of {', '.join(WINDOWS)}; got {window!r}")
-    M, N = images[0].shape[:2]
-    if isinstance(radius, bool) or int(radius) != radius or radius < 0:
-        raise NdcnpInputError(f"radius must be an integer >= 0; got {radius}")
-    if radius >= min(M, N):
-        raise NdcnpInputError(
-            f"radius {radius} is not smaller than the image ({N}x{M}); "
-            f"use a radius below {min(M, N)}"
-        )
+    radius = resolve_radius(radius, images[0].shape)
     if device not in ("cpu", "cuda"):
         raise NdcnpInputError(f"device must be 'cpu' or 'cuda'; got {device!r}")
     if device == "cuda":
@@ -204,6 +203,6 @@ def fuse(
         counts = _spike_counts_cuda(stimuli, params, rule, n_steps)
     else:
         counts = np.stack(_spike_counts(stimuli, params, rule, n_steps))
-    sums = window_sums(counts, int(radius), window=window)
+    sums = window_sums(counts, radius, window=window)
     choice = choose_sources(list(sums))
-    return FusionResult(blend(images, choice), choice, counts, sums, params)
+    return FusionResult(blend(images, choice), choice, counts, sums, params, radius)
