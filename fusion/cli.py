@@ -16,7 +16,7 @@ from ndtheory.errors import NdcnpInputError
 
 def get_parser() -> argparse.ArgumentParser:
     """Build the ``ndcnp`` argument parser with every subcommand."""
-    from fusion import cli_demo, cli_evaluate, cli_fuse
+    from fusion import cli_demo, cli_evaluate, cli_fuse, cli_paper
     from ndtheory import cli as theory_cli
     from simulate import cli as simulate_cli
 
@@ -30,6 +30,7 @@ def get_parser() -> argparse.ArgumentParser:
     cli_demo.register(commands)
     cli_evaluate.register(commands)
     cli_fuse.register(commands)
+    cli_paper.register(commands)
     return parser
 
 
