@@ -72,7 +72,7 @@ def _run(args: argparse.Namespace) -> int:
         lambda tmp: paper.fig7_figure(results["fig7"]).savefig(tmp, dpi=80, format="png"),
     )
     atomic_write(
-        out / "fig8.png", lambda tmp: paper.fig8_figure(maps).savefig(tmp, dpi=60, format="png")
+        out / "fig8.png", lambda tmp: paper.fig8_figure(maps).savefig(tmp, dpi=50, format="png")
     )
     text = json.dumps(_clean(results), indent=1) + "\n"
     atomic_write(out / "paper-results.json", lambda tmp: tmp.write_text(text))
