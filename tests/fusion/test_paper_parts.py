@@ -56,3 +56,21 @@ def test_grey_inputs_are_the_unit_range_grey_image():
     image = np.full((2, 2, 3), 255, dtype=np.uint8)
     (grey,) = grey_inputs([image])
     np.testing.assert_array_equal(grey, np.ones((2, 2)))
+
+
+def test_ground_truth_study_scores_the_oracle_perfectly(tmp_path):
+    from fusion.images import write_png
+    from fusion.study import dataset_pairs, ground_truth_study
+    from fusion.synthetic import focus_mask, multifocus_pair, sample_image
+
+    sharp = sample_image()[:120, :150]
+    a, b = multifocus_pair(sharp, focus_mask(sharp.shape[:2]), sigma=2.5)
+    for folder, image in (("a", a), ("b", b), ("gt", sharp)):
+        (tmp_path / "mf-voc" / folder).mkdir(parents=True)
+        write_png(tmp_path / "mf-voc" / folder / "1.png", image)
+    table = ground_truth_study(dataset_pairs(tmp_path, "mf-voc"), (16, "auto"), boxes=(7,))
+    assert set(table) == {"r=16", "r=auto", "box 7", "oracle"}
+    # 120 rows: r = 120 / 50 rounded = 2; the oracle picks the nearer source at every pixel.
+    assert table["r=auto"][0]["radius"] == 2
+    assert table["oracle"][0]["accuracy_gt"] == 1.0
+    assert table["oracle"][0]["PSNR_gt"] >= max(row[0]["PSNR_gt"] for row in table.values())
