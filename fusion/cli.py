@@ -32,7 +32,10 @@ class _Parser(argparse.ArgumentParser):
 
 COMMANDS = {
     "theory": ("ndtheory.cli", "derivations and the audit of the paper"),
-    "audit": ("ndtheory.cli_audit", "verdicts on a paper's printed claims about its neuron model"),
+    "audit": (
+        "ndtheory.cli_audit",
+        "check a paper's printed claims about its neuron model (a TOML file)",
+    ),
     "simulate": ("simulate.cli", "single-neuron and grid simulation"),
     "demo": (
         "fusion.cli_demo",
@@ -45,6 +48,10 @@ COMMANDS = {
     "fuse": ("fusion.cli_fuse", "fuse multi-focus images with ND-CNPFuse"),
     "fuse-dir": ("fusion.cli_fuse", "fuse every far/NAME with near/NAME of a set"),
     "reproduce": ("fusion.cli_fuse", "compare our fusions with published ones"),
+    "paper": (
+        "fusion.cli_paper",
+        "rerun the paper's experiments: Tables 1-4, Figs. 7-8, the energy estimate",
+    ),
 }
 """Each command: the module whose ``register`` adds it, and its one-line help.
 

@@ -22,6 +22,7 @@ from fusion.pipeline import (
     FusionResult,
     fuse,
 )
+from fusion.radius import PAPER_RADIUS
 from fusion.reproduce import (
     agreement,
     difference_picture,
@@ -45,12 +46,25 @@ DIFF_LEGEND = (
 """What the colours of ``reproduce --diff`` mean (:func:`fusion.reproduce.difference_picture`)."""
 
 
-def _add_fusion_options(parser: argparse.ArgumentParser) -> None:
+def _radius(text: str) -> int | str:
+    """``--radius``: ``auto`` or an integer (checked against the image by :func:`fuse`)."""
+    if text == "auto":
+        return text
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be an integer or 'auto'; got {text!r}") from None
+
+
+def _add_fusion_options(
+    parser: argparse.ArgumentParser, radius: int | str = DEFAULT_RADIUS
+) -> None:
     parser.add_argument(
         "--radius",
-        type=int,
-        default=DEFAULT_RADIUS,
-        help=f"coupling radius r of Eq. (21) (default {DEFAULT_RADIUS})",
+        type=_radius,
+        default=radius,
+        help=f"coupling radius r of Eq. (21), an integer or 'auto' = 2%% of the shorter side "
+        f"(default {radius}; the paper's is {PAPER_RADIUS})",
     )
     parser.add_argument(
         "--steps",
@@ -145,7 +159,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--diff", metavar="OUTDIR", help="write difference pictures here (a folder, not an input)"
     )
-    _add_fusion_options(p)
+    _add_fusion_options(p, radius=PAPER_RADIUS)
     _add_jobs_option(p)
     _add_quiet(p)
     p.set_defaults(handler=_reproduce)

@@ -35,7 +35,8 @@ from numpy.typing import NDArray
 from fusion.evaluate import evaluate_pair
 from fusion.images import write_png
 from fusion.metrics import decision_map_accuracy
-from fusion.pipeline import DEFAULT_RADIUS, DEFAULT_STEPS, DEFAULT_WINDOW, FusionResult, fuse
+from fusion.pipeline import DEFAULT_STEPS, DEFAULT_WINDOW, FusionResult, fuse
+from fusion.radius import PAPER_RADIUS
 from fusion.rule import DEFAULT_RULE
 from fusion.synthetic import focus_mask, multifocus_pair, sample_image
 from ndtheory.audit import AuditEntry, audit
@@ -178,7 +179,8 @@ def run_demo(
             fig2_rows = fig2_table()
             traces = fig2_traces()
         with watch.stage("fusion"):
-            result = fuse([source_a, source_b])
+            # the paper's r = 16 (Sec. 5.1): the demo shows the paper's method as published
+            result = fuse([source_a, source_b], radius=PAPER_RADIUS)
         with watch.stage("metrics"):
             warmer.join()
             observable = np.any(source_a != source_b, axis=2)
@@ -309,7 +311,7 @@ def _json_report(demo: DemoResult, result: FusionResult, numbers: dict) -> dict:
         "audit_verdicts": demo.verdicts,
         "fusion_parameters": {
             **_fusion_parameters(result),
-            "radius": DEFAULT_RADIUS,
+            "radius": result.radius,
             "window": DEFAULT_WINDOW,
             "n_steps": DEFAULT_STEPS,
         },
@@ -410,7 +412,7 @@ def format_report(
         f"{DEFAULT_RULE.beta:g}), then beta from Corollary 1 per system at its own "
         f"{DEFAULT_RULE.own_percentile:g}th percentile: {params['beta'][0]:.6g} (A), "
         f"{params['beta'][1]:.6g} (B); Eq. (21) over the {DEFAULT_WINDOW} of radius r = "
-        f"{DEFAULT_RADIUS}, t = {DEFAULT_STEPS} steps.",
+        f"{result.radius}, t = {DEFAULT_STEPS} steps.",
         "",
         "## Quality metrics (the paper's Table 1)",
         "",

@@ -25,7 +25,7 @@ from simulate.threads import available_threads
 
 TABLE1_COLUMNS = ("Qabf", "FMIw", "SSIM", "SSIM_Y", "PSNR", "QP", "QCB")
 """Columns of the reference CSV; ``SSIM`` is the authors' script, ``SSIM_Y`` the paper's."""
-GT_COLUMNS = ("PSNR_gt", "SSIM_gt", "SSIM_Y_gt")
+GT_COLUMNS = ("PSNR_gt", "SSIM_gt", "SSIM_Y_gt", "accuracy_gt")
 SOURCE_LAYOUTS = (("far", "near"), ("a", "b"))
 IMAGE_SUFFIXES = (".png", ".tif", ".tiff", ".bmp", ".jpg", ".jpeg")
 
@@ -49,6 +49,7 @@ def evaluate_pair(
         row["PSNR_gt"] = metrics.psnr_reference(fused, ground_truth)
         row["SSIM_gt"] = metrics.ssim_reference(fused, ground_truth, variant="grey")
         row["SSIM_Y_gt"] = metrics.ssim_reference(fused, ground_truth, variant="luma")
+        row["accuracy_gt"] = metrics.accuracy_against_gt(source_a, source_b, fused, ground_truth)
     return row
 
 

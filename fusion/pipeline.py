@@ -11,12 +11,14 @@ from numpy.typing import NDArray
 from fusion.configure import ParameterRule, configure, model_parameters, system_kernel
 from fusion.decision import WINDOWS, blend, choose_sources, window_sums
 from fusion.images import im2double, rgb2gray
+from fusion.radius import PAPER_RADIUS, resolve_radius
 from fusion.rule import DEFAULT_RULE
 from fusion.sml import modified_laplacian
 from ndtheory.errors import NdcnpInputError
 
-DEFAULT_RADIUS = 16
-"""Coupling radius r of Eq. (21) (Sec. 5.1)."""
+DEFAULT_RADIUS = "auto"
+"""Coupling radius r of Eq. (21): 2 % of the shorter side (:mod:`fusion.radius`; the paper's
+r = 16 for 520x520 Lytro is :data:`fusion.radius.PAPER_RADIUS`)."""
 DEFAULT_STEPS = 110
 """Iterations t (Sec. 5.1)."""
 MAX_STEPS = 10_000
@@ -47,6 +49,8 @@ class FusionResult:
         ``F`` of each source (Eq. (21)); None as ``counts``.
     params : list of dict
         The neuron parameters each system ran with.
+    radius : int
+        The coupling radius ``r`` Eq. (21) summed over (``"auto"`` resolved).
     """
 
     fused: NDArray
@@ -54,6 +58,7 @@ class FusionResult:
     counts: NDArray[np.int64] | None
     window_sums: NDArray[np.int64] | None
     params: list[dict[str, float]]
+    radius: int = PAPER_RADIUS
 
     @property
     def decision_map(self) -> NDArray[np.uint8]:
@@ -242,7 +247,7 @@ def _spike_counts_cuda(
 def fuse(
     images: Sequence[NDArray],
     *,
-    radius: int = DEFAULT_RADIUS,
+    radius: int | str = DEFAULT_RADIUS,
     n_steps: int = DEFAULT_STEPS,
     rule: ParameterRule = DEFAULT_RULE,
     window: str = DEFAULT_WINDOW,
@@ -262,8 +267,9 @@ def fuse(
     ----------
     images : sequence of (M, N) or (M, N, 3) ndarray of uint8 or uint16
         Two or more registered sources of one size, mode and bit depth.
-    radius : int, optional
-        Coupling radius ``r`` of Eq. (21), 0 <= r < min(M, N).
+    radius : int or "auto", optional
+        Coupling radius ``r`` of Eq. (21), 0 <= r < min(M, N); ``"auto"`` (default) is 2 % of
+        the shorter side (:func:`fusion.radius.auto_radius`), the paper's is 16.
     n_steps : int, optional
         Iterations ``t``, 1 <= t <= :data:`MAX_STEPS`.
     rule : ParameterRule, optional
@@ -294,23 +300,19 @@ def fuse(
         (a ``ValueError``, one sentence) if a value is out of range (:func:`check_sources`).
     """
     check_sources(images)
-    for name, value in (("radius", radius), ("n_steps", n_steps)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-            raise TypeError(f"{name} must be an integer; got {type(value).__name__} {value!r}")
+    if isinstance(n_steps, bool) or not isinstance(n_steps, (int, np.integer)):
+        raise TypeError(f"n_steps must be an integer; got {type(n_steps).__name__} {n_steps!r}")
+    if isinstance(radius, bool) or not isinstance(radius, (int, np.integer, str)):
+        raise TypeError(
+            f"radius must be an integer or 'auto'; got {type(radius).__name__} {radius!r}"
+        )
     if not 1 <= n_steps <= MAX_STEPS:
         raise NdcnpInputError(f"n_steps must be in [1, {MAX_STEPS}]; got {n_steps}")
     if not isinstance(rule, ParameterRule):
         raise TypeError(f"rule must be a ParameterRule; got {type(rule).__name__}")
     if window not in WINDOWS:
         raise NdcnpInputError(f"window must be one of {', '.join(WINDOWS)}; got {window!r}")
-    M, N = images[0].shape[:2]
-    if radius < 0:
-        raise NdcnpInputError(f"radius must be an integer >= 0; got {radius}")
-    if radius >= min(M, N):
-        raise NdcnpInputError(
-            f"radius {radius} is not smaller than the image ({N}x{M}); "
-            f"use a radius below {min(M, N)}"
-        )
+    radius = resolve_radius(radius, images[0].shape)
     if device not in ("cpu", "cuda"):
         raise NdcnpInputError(f"device must be 'cpu' or 'cuda'; got {device!r}")
     if device == "cuda":
@@ -326,9 +328,9 @@ def fuse(
     del stimuli  # the largest arrays; the sums and the fused image need the memory
     if keep_counts:
         stack = np.stack(counts)
-        sums = window_sums(stack, int(radius), window=window, threads=threads)
+        sums = window_sums(stack, radius, window=window, threads=threads)
         choice = choose_sources(list(sums))
-        return FusionResult(blend(images, choice), choice, stack, sums, params)
-    choice = decide(counts, int(radius), window=window, threads=threads)
+        return FusionResult(blend(images, choice), choice, stack, sums, params, radius)
+    choice = decide(counts, radius, window=window, threads=threads)
     del counts
-    return FusionResult(blend(images, choice), choice, None, None, params)
+    return FusionResult(blend(images, choice), choice, None, None, params, radius)

@@ -325,8 +325,9 @@ else:
         """## Fuse
 
 Each source's modified Laplacian drives one ND-CNP system whose lambda comes from Corollary 1
-(`fusion.rule.DEFAULT_RULE`); spike counts summed over a 33x33 window (Eq. 21) decide which
-source each pixel copies (Eqs. 20, 22).""",
+(`fusion.rule.DEFAULT_RULE`); spike counts summed within the coupling radius (Eq. 21; by
+default 2 % of the shorter side, `radius=16` is the paper's) decide which source each pixel
+copies (Eqs. 20, 22).""",
     ),
     (
         "code",

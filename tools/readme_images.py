@@ -23,6 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from fusion.demo import DEMO_SIGMA  # noqa: E402
 from fusion.pipeline import fuse  # noqa: E402
+from fusion.radius import PAPER_RADIUS  # noqa: E402
 from fusion.synthetic import focus_mask, multifocus_pair, sample_image  # noqa: E402
 from simulate.outputs import atomic_write  # noqa: E402
 
@@ -31,7 +32,7 @@ def main() -> int:
     image = sample_image()
     mask = focus_mask(image.shape[:2])
     a, b = multifocus_pair(image, mask, sigma=DEMO_SIGMA)
-    result = fuse([a, b])
+    result = fuse([a, b], radius=PAPER_RADIUS)  # the demo's (and the paper's) r = 16
     dm = result.decision_map.astype(bool)
     picture = np.where(dm[..., None], 255, 0).astype(np.uint8).repeat(3, axis=2)
     picture[dm != mask] = (230, 30, 30)

@@ -9,7 +9,12 @@ grey images convert RGB with MATLAB ``rgb2gray``; PSNR uses the colour images an
 """
 
 from fusion.metrics.fmi import fmi
-from fusion.metrics.groundtruth import decision_map_accuracy, decision_map_from_fusion
+from fusion.metrics.groundtruth import (
+    accuracy_against_gt,
+    clearly_nearer,
+    decision_map_accuracy,
+    decision_map_from_fusion,
+)
 from fusion.metrics.psnr import psnr, psnr_reference
 from fusion.metrics.qabf import qabf
 from fusion.metrics.qcb import qcb
@@ -17,6 +22,8 @@ from fusion.metrics.qp import phase_congruency, qp
 from fusion.metrics.ssim import ssim, ssim_reference
 
 __all__ = [
+    "accuracy_against_gt",
+    "clearly_nearer",
     "decision_map_accuracy",
     "decision_map_from_fusion",
     "fmi",

@@ -76,10 +76,14 @@ def test_ground_truth_columns_in_two_processes(folders):
     code = _evaluate(folders, out, "--gt", str(folders["gt"]), jobs=2)
     assert code == 0
     rows = _read_csv(out)
-    assert list(rows[0])[-3:] == ["PSNR_gt", "SSIM_gt", "SSIM_Y_gt"]
+    assert list(rows[0])[-4:] == ["PSNR_gt", "SSIM_gt", "SSIM_Y_gt", "accuracy_gt"]
     gt = np.asarray(Image.open(folders["gt"] / "1.png"))
     fused = np.asarray(Image.open(folders["fused"] / "1.png"))
     assert float(rows[0]["PSNR_gt"]) == pytest.approx(metrics.psnr_reference(fused, gt))
+    a, b = (np.asarray(Image.open(folders["sources"] / s / "1.png")) for s in ("far", "near"))
+    # gt is the far source: the right choice is far wherever near differs from it by > 6 levels.
+    clear = np.abs(a.astype(int) - b).sum(axis=2) > 6
+    assert float(rows[0]["accuracy_gt"]) == pytest.approx(np.all(fused == a, axis=2)[clear].mean())
 
 
 def test_infinite_psnr_is_left_out_of_the_mean():
