@@ -181,7 +181,7 @@ def _check_fusion_options(args: argparse.Namespace) -> None:
     """The integer options, before any image is read (fuse() checks them again)."""
     if not 1 <= args.steps <= MAX_STEPS:
         raise NdcnpInputError(f"--steps must be in [1, {MAX_STEPS}]; got {args.steps}")
-    if args.radius < 0:
+    if args.radius != "auto" and args.radius < 0:
         raise NdcnpInputError(f"--radius must be >= 0; got {args.radius}")
 
 
@@ -314,10 +314,11 @@ def _reproduce(args: argparse.Namespace) -> int:
                 keep_counts=False,
             )
             chosen = result.decision_map.astype(bool)
+            scores = agreement(far, near, ref, result.fused, chosen)  # checks the shapes
             if staging is not None:
                 picture = difference_picture(far, near, ref, chosen)
                 _write_png(staging / f"{stem}.png", picture, args.png)
-            return agreement(far, near, ref, result.fused, chosen)
+            return scores
 
         rows = []
         print(f"{'image':>8} {'agreement':>10} {'identical':>10} {'compared':>9}")

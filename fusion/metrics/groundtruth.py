@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from fusion.metrics._common import check_image, check_same, data_range
+from fusion.metrics._common import check_image, check_same, peak_of
 from ndtheory.errors import NdcnpInputError
 
 CLEAR_MARGIN = 2.0
@@ -162,7 +162,7 @@ def clearly_nearer(
         raise NdcnpInputError(f"margin must be a number >= 0; got {margin}")
     channels = 1 if a.ndim == 2 else a.shape[2]
     d_a, d_b = _distance(a, gt), _distance(b, gt)
-    threshold = margin * channels * data_range(a) / 255.0
+    threshold = margin * channels * peak_of(a) / 255.0
     return d_a < d_b, np.abs(d_a - d_b) > threshold
 
 

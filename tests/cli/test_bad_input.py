@@ -171,7 +171,7 @@ COMMAND_CASES = [
     ("fuse-steps-float", ["fuse", "{w}/a.png", "{w}/b.png", "-o", "{w}/f.png", "--steps", "1.5"], "invalid int value: '1.5'"),
     ("fuse-radius-negative", ["fuse", "{w}/a.png", "{w}/b.png", "-o", "{w}/f.png", "--radius", "-1"], "--radius must be >= 0"),
     ("fuse-radius-too-big", ["fuse", "{w}/a.png", "{w}/b.png", "-o", "{w}/f.png", "--radius", "16"], "not smaller than the image"),
-    ("fuse-radius-text", ["fuse", "{w}/a.png", "{w}/b.png", "-o", "{w}/f.png", "--radius", "big"], "invalid int value"),
+    ("fuse-radius-text", ["fuse", "{w}/a.png", "{w}/b.png", "-o", "{w}/f.png", "--radius", "big"], "must be an integer or 'auto'"),
     ("fuse-window", ["fuse", "{w}/a.png", "{w}/b.png", "-o", "{w}/f.png", "--window", "triangle"], "invalid choice: 'triangle'"),
     ("fuse-device", ["fuse", "{w}/a.png", "{w}/b.png", "-o", "{w}/f.png", "--device", "tpu"], "invalid choice: 'tpu'"),
     ("fuse-no-output", ["fuse", "{w}/a.png", "{w}/b.png"], "required: -o/--output"),

@@ -76,7 +76,7 @@ def test_a_write_error_in_fuse_dir_is_one_line_and_leaves_nothing(tmp_path, caps
     root = _set(tmp_path / "set")
     calls = []
 
-    def failing(path, image):
+    def failing(path, image, **options):
         calls.append(path)
         if len(calls) == 2:
             raise OSError(28, "No space left on device")
@@ -97,7 +97,7 @@ def test_a_write_error_in_fuse_leaves_no_partial_file(tmp_path, capsys, monkeypa
     write_png(a, _image(1))
     write_png(b, _image(2))
 
-    def half_written(path, image):
+    def half_written(path, image, **options):
         Path(path).write_bytes(b"\x89PNG half")
         raise OSError(5, "Input/output error")
 
