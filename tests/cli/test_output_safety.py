@@ -84,7 +84,9 @@ def test_a_write_error_in_fuse_dir_is_one_line_and_leaves_nothing(tmp_path, caps
 
     monkeypatch.setattr(cli_fuse, "write_png", failing)
     before = _files(tmp_path)
-    assert main(["fuse-dir", str(root), "-o", str(tmp_path / "out"), *FAST]) == 2
+    # one job: the second write is then 2.png's
+    args = ["fuse-dir", str(root), "-o", str(tmp_path / "out"), "--jobs", "1", *FAST]
+    assert main(args) == 2
     err = capsys.readouterr().err
     assert err.startswith("ndcnp: error: cannot write ") and err.endswith(
         "2.png: No space left on device\n"
