@@ -18,6 +18,7 @@ from ndtheory.bound import (
     solve_for,
 )
 from ndtheory.errors import NdcnpInputError, NotDerivableError
+from ndtheory.exact import exact_argument
 from ndtheory.findings import summary_lines
 from ndtheory.spec import MODELS, ND_CNP, SEMANTICS
 
@@ -56,7 +57,9 @@ def register(commands: argparse._SubParsersAction) -> None:
         ),
     )
     for name, flag in _BOUND_OPTIONS.items():
-        bound.add_argument(flag, dest=name, type=float, default=None, help=_option_help(name))
+        bound.add_argument(
+            flag, dest=name, type=exact_argument, default=None, help=_option_help(name)
+        )
     bound.add_argument(
         "--solve-for", choices=BOUND_PARAMETERS, default=None, help="parameter to solve for"
     )
@@ -75,7 +78,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     for name, flag in _BOUND_OPTIONS.items():
         if name != "I":
-            regimes.add_argument(flag, dest=name, type=float, default=None, help=_option_help(name))
+            regimes.add_argument(
+                flag, dest=name, type=exact_argument, default=None, help=_option_help(name)
+            )
     regimes.add_argument(
         "--model",
         choices=sorted(MODELS),
