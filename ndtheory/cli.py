@@ -17,6 +17,7 @@ from ndtheory.bound import (
     finite_horizon_supremum,
     solve_for,
 )
+from ndtheory.cli_onset import register_onset
 from ndtheory.errors import NdcnpInputError, NotDerivableError
 from ndtheory.exact import exact_argument
 from ndtheory.findings import summary_lines
@@ -108,6 +109,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     regimes.add_argument("--format", choices=("text", "json"), default="text")
     regimes.set_defaults(handler=_run_regimes)
+
+    register_onset(actions)
 
     derive = actions.add_parser(
         "derive",
