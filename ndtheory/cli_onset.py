@@ -43,6 +43,13 @@ def register_onset(actions: argparse._SubParsersAction) -> None:
         "fires from rest; else 3B + 1)",
     )
     onset.add_argument(
+        "--I-min",
+        dest="I_min",
+        type=exact_argument,
+        default=None,
+        help="lower end of the search, if above max(B, 0) (to look at one region)",
+    )
+    onset.add_argument(
         "--steps", type=int, default=400, help="step limit per cell (default 400, at most 5000)"
     )
     onset.add_argument("--format", choices=("text", "json"), default="text")
@@ -86,6 +93,7 @@ def run_onset(args: argparse.Namespace) -> int:
             semantics=args.semantics,
             model=model,
             I_max=args.I_max,
+            I_min=args.I_min,
             max_steps=args.steps,
         )
     except NotDerivableError as error:
@@ -120,7 +128,8 @@ def run_onset(args: argparse.Namespace) -> int:
         print("no input of the window ends in continuous firing")
         return 0
     text = " u ".join(s.text() for s in intervals)
-    print(f"onset set (continuous firing from some step on): {text}, and above")
+    tail = ", and every input above" if result.above_top else ""
+    print(f"onset set (continuous firing from some step on): {text}{tail}")
     if low == high:
         print(f"lower end: {fraction_text(low)} (certified exactly)")
     else:
@@ -134,7 +143,11 @@ def run_onset(args: argparse.Namespace) -> int:
         "keeps its sign, the orbit margin beats the decaying deviation or the dominant "
         "deviation term has the right sign)"
         if below is not None
-        else "  below it: Theorem 4's necessity (the limit margin is negative below B)"
+        else (
+            "  below it: Theorem 4's necessity (the limit margin is negative below B)"
+            if result.start == max(result.bound, 0)
+            else f"  below it: not explored (the search starts at {fraction_text(result.start)})"
+        )
     )
     print(
         f"  above it: from {_fmt(first.span.lo)} on, certified continuous pieces; the lowest "

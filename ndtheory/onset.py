@@ -382,12 +382,15 @@ def _continuous_part(
     return None
 
 
-def _periodic_pattern(train: str, max_period: int) -> str | None:
-    """The shortest ``w`` (length <= max_period) such that ``train`` ends with ``w w``."""
+def _periodic_patterns(train: str, max_period: int) -> list[str]:
+    """Every primitive ``w`` (length <= max_period) such that ``train`` ends with ``w w``."""
+    found = []
     for L in range(1, max_period + 1):
-        if len(train) >= 2 * L and train[-L:] == train[-2 * L : -L]:
-            return train[-L:]
-    return None
+        w = train[-L:]
+        if len(train) >= 2 * L and train[-2 * L : -L] == w and "0" in w:
+            if not any(L % len(v) == 0 and v * (L // len(v)) == w for v in found):
+                found.append(w)
+    return found
 
 
 def _orbit_check(dyn: _Dynamics, cell: _Cell, w: str) -> tuple[bool, list[Fraction]]:
@@ -466,19 +469,23 @@ class OnsetResult:
     ----------
     bound : Fraction
         Theorem 4's ``B``: ``m*(B) = 0``.
-    top : Fraction or None
-        For ND-CNP, ``sup_t I_t`` (finding 3): above it the neuron fires at every step
-        from rest; the search covers ``[B, top]``.
+    top : Fraction
+        The upper end of the search ``[max(B, 0), top]``; for ND-CNP ``sup_t I_t``
+        (finding 3): above it the neuron fires at every step from rest.
     pieces : tuple of Piece
         Sorted, covering the explored window.
     steps : int
         The step limit per cell.
+    above_top : bool
+        Whether every input above ``top`` is known to be in the set (ND-CNP).
     """
 
     bound: Fraction
     top: Fraction
     pieces: tuple[Piece, ...]
     steps: int
+    above_top: bool = True
+    start: Fraction | None = None
 
     def intervals(self) -> list[Span]:
         """The set ``S`` as merged intervals (the last one unbounded above: ``hi`` is ``top``)."""
@@ -510,7 +517,8 @@ class OnsetResult:
         while k >= 0 and self.pieces[k].kind == "unresolved":
             k -= 1
         below = self.pieces[k] if k >= 0 else None
-        low = below.span.hi if below is not None else self.bound
+        floor = self.start if self.start is not None else max(self.bound, Fraction(0))
+        low = below.span.hi if below is not None else floor
         return low, first.span.lo, below, first
 
     def merged(self) -> list[tuple[Piece, int]]:
@@ -531,20 +539,26 @@ class OnsetResult:
         return out
 
 
-def _top(model: NeuronModel, params: dict[str, Fraction], total: Fraction) -> Fraction | None:
-    """``sup_t I_t`` for ND-CNP exactly (finding 3), else None."""
+def _top(model: NeuronModel, dyn: _Dynamics) -> Fraction | None:
+    """``sup_t I_t`` for ND-CNP, exactly (finding 3: above it every step fires from rest).
+
+    The float :func:`ndtheory.bound.finite_horizon_supremum` names the step where the
+    supremum is reached; the threshold there is recomputed exactly on the continuous
+    trajectory. ``None`` for other models; ``B`` when the supremum is only approached.
+    """
     if model is not ND_CNP:
         return None
-    from ndtheory.bound import finite_horizon_supremum, threshold_expr
-    from ndtheory.recurrence import t
+    from ndtheory.bound import finite_horizon_supremum
 
-    sup = finite_horizon_supremum(**{k: float(v) for k, v in params.items()}, sum_W=float(total))
+    sup = finite_horizon_supremum(
+        **{k: float(v) for k, v in dyn.params.items()}, sum_W=float(dyn.sum_W)
+    )
     if sup.step is None:
-        return None
-    values = {ND_CNP.symbols[k]: sp.Rational(v.numerator, v.denominator) for k, v in params.items()}
-    values[SUM_W] = sp.Rational(total.numerator, total.denominator)
-    exact = sp.nsimplify(threshold_expr(ND_CNP).xreplace(values).subs(t, sup.step))
-    return Fraction(int(exact.p), int(exact.q))
+        return Fraction(0) if sup.supremum < 0 else None
+    state = tuple(Affine._of(v) for v in dyn.step.initial(dyn.params))
+    for t in range(1, sup.step + 1):
+        state = dyn.advance(state, 0 if t == 1 else 1, t)
+    return dyn.margin(state).root()
 
 
 def onset_set(
@@ -555,8 +569,9 @@ def onset_set(
     semantics: str = "decay",
     model: NeuronModel = ND_CNP,
     I_max: Any = None,
+    I_min: Any = None,
     max_steps: int = 400,
-    max_period: int = 12,
+    max_period: int = 24,
     max_cells: int = 20000,
 ) -> OnsetResult:
     """The exact set of inputs from which the neuron, started from rest, ends up firing
@@ -576,6 +591,8 @@ def onset_set(
     I_max : number, optional
         Upper end of the search; default ``sup_t I_t`` for ND-CNP (above it every step
         fires from rest), else ``3 B + 1``.
+    I_min : number, optional
+        Lower end of the search if above ``max(B, 0)``.
     max_steps, max_period, max_cells : int
         Step limit per cell, longest periodic pattern recognised, cell limit.
 
@@ -595,13 +612,15 @@ def onset_set(
     if mstar.b <= 0:
         raise NotDerivableError(f"{model.name}: the limit margin does not grow with I")
     bound = mstar.root()
-    top = _top(model, dyn.params, dyn.sum_W) if I_max is None else exact_value(I_max, "I_max")
+    top = _top(model, dyn) if I_max is None else exact_value(I_max, "I_max")
+    certified_top = I_max is None and model is ND_CNP
     if top is None:
-        top = 3 * max(bound, Fraction(0)) + 1
+        top = bound if model is ND_CNP else 3 * max(bound, Fraction(0)) + 1
     lo = max(bound, Fraction(0))
+    if I_min is not None:
+        lo = max(lo, exact_value(I_min, "I_min"))
     pieces: list[Piece] = []
-    if top < lo:
-        top = lo
+    top = max(top, lo)
     window = Span(lo, top)
     initial = tuple(Affine._of(v) for v in dyn.step.initial(dyn.params))
     stack = [_Cell(window, initial, 0, "", [initial])]
@@ -628,17 +647,21 @@ def onset_set(
                     if rest.empty:
                         break
                     cell = _Cell(rest, cell.state, cell.P, cell.train, cell.history)
-            w = _periodic_pattern(cell.train, max_period)
-            if w is not None and "0" in w:
+            certified = None
+            for w in _periodic_patterns(cell.train, max_period):
                 ok, roots = _orbit_check(dyn, cell, w)
                 if ok:
-                    pieces.append(Piece(cell.span, "periodic", cell.train, w))
+                    certified = w
                     break
                 if roots and len(cell.train) >= 3 * len(w):
                     r = roots[0]
                     low, high = cell.span.below(r, False), cell.span.above(r, True)
                     stack.append(_Cell(high, cell.state, cell.P, cell.train, list(cell.history)))
                     cell = _Cell(low, cell.state, cell.P, cell.train, cell.history)
+                    break
+            if certified is not None:
+                pieces.append(Piece(cell.span, "periodic", cell.train, certified))
+                break
             new = dyn.advance(cell.state, cell.P, t + 1)
             fires, silent = where_positive(dyn.margin(new), cell.span, dyn.strict)
             history = [*cell.history[-2 * max_period - 2 :], new]
@@ -650,4 +673,4 @@ def onset_set(
             else:
                 cell = _Cell(silent, new, 0, cell.train + "0", history)
     pieces.sort(key=lambda p: (p.span.lo, p.span.lo_open))
-    return OnsetResult(bound, top, tuple(pieces), max_steps)
+    return OnsetResult(bound, top, tuple(pieces), max_steps, certified_top, lo)
