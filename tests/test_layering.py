@@ -1,6 +1,7 @@
 """The package layout is the architecture: spec -> ndtheory / simulate -> fusion -> CLI.
 
-``simulate`` may read only the leaf modules of ``ndtheory`` (the spec and the error type);
+``simulate`` may read only the leaf modules of ``ndtheory`` (the spec, the error type and the
+exact-arithmetic compiler of the spec, ``ndtheory.exact``, which reads only those two);
 ``ndtheory`` imports neither ``simulate`` nor ``fusion``. A back edge fails here.
 
 Each package's ``cli.py`` belongs to the CLI layer on top of everything (it sits beside its
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-LEAVES = {"ndtheory.spec", "ndtheory.variants", "ndtheory.errors"}
+LEAVES = {"ndtheory.spec", "ndtheory.variants", "ndtheory.errors", "ndtheory.exact"}
 
 
 def imported_modules(package: str) -> set[tuple[str, str]]:
