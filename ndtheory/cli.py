@@ -96,9 +96,15 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="a parameter of --model (repeat for each); not needed for nd-cnp",
     )
     regimes.add_argument("--max-length", type=int, default=6, help="longest pattern (default 6)")
-    regimes.add_argument("--I-min", dest="I_min", type=float, default=0.0, help="default 0")
     regimes.add_argument(
-        "--I-max", dest="I_max", type=float, default=float("inf"), help="default: unbounded"
+        "--I-min", dest="I_min", type=exact_argument, default=0.0, help="default 0"
+    )
+    regimes.add_argument(
+        "--I-max",
+        dest="I_max",
+        type=exact_argument,
+        default=float("inf"),
+        help="default: unbounded",
     )
     regimes.add_argument("--semantics", choices=SEMANTICS, default="decay")
     regimes.add_argument(
@@ -108,6 +114,14 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="K = sum(W) P(t-1) (uniform grid, default) or K = sum(W) (neighbours always fire)",
     )
     regimes.add_argument("--format", choices=("text", "json"), default="text")
+    regimes.add_argument(
+        "--from-rest",
+        action="store_true",
+        help="instead: the attractor a neuron started from rest actually reaches, for every I "
+        "in [--I-min, --I-max] (exact, certified; needs a finite --I-max)",
+    )
+    regimes.add_argument("--steps", type=int, default=400, help="--from-rest: steps per cell")
+    regimes.add_argument("--plot", help="--from-rest: write rate against I here (.png)")
     regimes.set_defaults(handler=_run_regimes)
 
     register_onset(actions)
@@ -200,6 +214,8 @@ def _run_regimes(args: argparse.Namespace) -> int:
         raise NdcnpInputError("regimes needs --sum-w; got none")
     if not args.sum_W >= 0:
         raise NdcnpInputError(f"--sum-w must be >= 0; got {args.sum_W:g}")
+    if args.from_rest:
+        return _run_regimes_from_rest(args, model, params)
     try:
         found = regimes(
             model,
@@ -231,6 +247,10 @@ def _run_regimes(args: argparse.Namespace) -> int:
         f"{model.name}: periodic patterns of length <= {args.max_length} ({args.semantics}, "
         f"{args.coupling} coupling) for I in [{args.I_min:g}, {args.I_max:g}]:"
     )
+    print(
+        "(orbits that EXIST at each I, several at once where intervals overlap; which one a "
+        "neuron started from rest reaches: --from-rest)"
+    )
     print(f"{'pattern':>12}  {'rate':>5}  I interval")
     for row in rows:
         left = "[" if row["low_closed"] else "("
@@ -239,6 +259,42 @@ def _run_regimes(args: argparse.Namespace) -> int:
             f"{row['pattern']:>12}  {row['rate']:5.3f}  "
             f"{left}{row['I_low']:.10g}, {row['I_high']:.10g}{right}"
         )
+    return 0
+
+
+def _run_regimes_from_rest(args: argparse.Namespace, model, params: dict) -> int:
+    from ndtheory.cli_onset import plot_reached, print_reached, reached_table
+
+    out = None
+    if args.plot:
+        from simulate.outputs import atomic_write, check_output_path
+
+        out = check_output_path(args.plot)
+    table = reached_table(args, model, params)
+    if args.format == "json":
+        rows = [
+            {
+                "kind": r["kind"],
+                "pattern": r["pattern"],
+                "rate": r["rate"],
+                "I_low": str(r["span"].lo),
+                "I_high": str(r["span"].hi),
+                "coexisting": r["coexisting"],
+            }
+            for r in table["rows"]
+        ]
+        print(json.dumps(rows))
+    else:
+        print_reached(args, model, table)
+    if out is not None:
+        import matplotlib.pyplot as plt
+
+        fig, ax = plt.subplots(figsize=(8, 4.5), layout="constrained")
+        plot_reached(table, ax, f"{model.name}, {args.coupling}, {args.semantics}: rate from rest")
+        atomic_write(out, lambda tmp: fig.savefig(tmp, dpi=90, format="png"))
+        plt.close(fig)
+        if args.format == "text":
+            print(f"wrote {out}")
     return 0
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 from fractions import Fraction
 
@@ -181,3 +182,144 @@ def _fmt(x: Fraction) -> str:
     from ndtheory.onset import _short
 
     return _short(x)
+
+
+def reached_table(args: argparse.Namespace, model, params: dict) -> dict:
+    """``theory regimes --from-rest``: the attractor reached from rest over [I_min, I_max].
+
+    Returns the rows (merged pieces with rate and the other orbits that exist there),
+    Theorem 4's ``B``, the onset, and the listed orbits' existence intervals, for the
+    text output and the plot.
+    """
+    import math
+
+    from ndtheory.onset import reached_from_rest
+    from ndtheory.regimes import canonical, regimes
+
+    if math.isinf(args.I_max):
+        raise NdcnpInputError("--from-rest needs a finite --I-max")
+    if not 1 <= args.steps <= 5000:
+        raise NdcnpInputError(f"--steps must be in [1, 5000]; got {args.steps}")
+    # the values as typed (0.8 is 4/5): the validated floats would carry binary noise
+    typed = dict(item.partition("=")[::2] for item in args.param)
+    typed.update(
+        {n: getattr(args, n) for n in _ND_CNP_OPTIONS if getattr(args, n, None) is not None}
+    )
+    exact = {k: exact_value(typed.get(k, v), k) for k, v in params.items()}
+    sum_w = exact_value(args.sum_W, "sum_W")
+    try:
+        pieces = reached_from_rest(
+            exact,
+            sum_w,
+            exact_value(args.I_min, "I_min"),
+            exact_value(args.I_max, "I_max"),
+            neighbours=args.coupling,
+            semantics=args.semantics,
+            model=model,
+            max_steps=args.steps,
+        )
+        listed = regimes(
+            model,
+            exact,
+            float(sum_w),
+            max_length=args.max_length,
+            I_min=float(args.I_min),
+            I_max=float(args.I_max),
+            semantics=args.semantics,
+            coupling=args.coupling,
+        )
+    except NotDerivableError as error:
+        raise NdcnpInputError(f"no from-rest regimes for {model.name}: {error}") from None
+    rows: list[dict] = []
+    for piece in pieces:
+        pattern = canonical(piece.pattern) if piece.pattern else ""
+        kind = piece.kind
+        if rows and rows[-1]["kind"] == kind and rows[-1]["pattern"] == pattern:
+            rows[-1]["span"] = type(piece.span)(
+                rows[-1]["span"].lo, piece.span.hi, rows[-1]["span"].lo_open, piece.span.hi_open
+            )
+            rows[-1]["cells"] += 1
+            continue
+        rows.append({"kind": kind, "pattern": pattern, "span": piece.span, "cells": 1})
+    for row in rows:
+        span = row["span"]
+        row["rate"] = row["pattern"].count("1") / len(row["pattern"]) if row["pattern"] else None
+        row["coexisting"] = [
+            r.pattern
+            for r in listed
+            if r.pattern != row["pattern"]
+            and float(r.interval.inf) <= float(span.hi)
+            and float(r.interval.sup) >= float(span.lo)
+        ]
+    reached = {row["pattern"] for row in rows if row["pattern"]}
+    index = next((i for i, row in enumerate(rows) if row["kind"] == "continuous"), None)
+    first = None
+    if index is not None:  # the certified end below the first continuous piece
+        below = [row for row in rows[:index] if row["kind"] != "unresolved"]
+        first = below[-1]["span"].hi if below else rows[index]["span"].lo
+    from ndtheory.onset import _dynamics
+
+    dyn = _dynamics(model, exact, sum_w, args.coupling, args.semantics)
+    bound = dyn.margin(dyn.fixed_point()).root()
+    return {
+        "rows": rows,
+        "bound": bound,
+        "onset": first,
+        "listed": listed,
+        "never_reached": [r.pattern for r in listed if r.pattern not in reached],
+    }
+
+
+def print_reached(args: argparse.Namespace, model, table: dict) -> None:
+    """The text output of ``theory regimes --from-rest``."""
+    rows = table["rows"]
+    print(
+        f"{model.name}: the attractor REACHED from rest ({args.semantics}, {args.coupling} "
+        f"neighbours) for I in [{args.I_min:g}, {args.I_max:g}], exact, {args.steps} steps per "
+        "cell (each piece certified: continuous, or its periodic orbit for ever)"
+    )
+    print(f"{'I interval':>46}  {'reached':>12}  {'rate':>5}  other orbits that exist there")
+    for row in rows:
+        what = row["pattern"] if row["kind"] != "unresolved" else "unresolved"
+        rate = f"{row['rate']:.3f}" if row["rate"] is not None else "    -"
+        others = ", ".join(row["coexisting"]) or "-"
+        if row["kind"] == "unresolved":
+            others = f"width {float(row['span'].width):.2g}"
+        print(f"{row['span'].text():>46}  {what:>12}  {rate:>5}  {others}")
+    rates = [(row["span"], row["rate"]) for row in rows if row["rate"] is not None]
+    # a breakpoint is the certified end of the lower piece; an unresolved gap above it
+    # (inputs that leave the lower orbit ever later) has the width printed in the table
+    breaks = [a[0].hi for a, b in itertools.pairwise(rates) if a[1] != b[1]]
+    print(f"long-run rate breakpoints: {', '.join(_fmt(x) for x in breaks) or 'none'}")
+    drops = [_fmt(a[0].hi) for a, b in itertools.pairwise(rates) if b[1] < a[1]]
+    print(
+        "the rate is a staircase (constant on each piece), "
+        + (f"NOT monotone: it drops at {', '.join(drops)}" if drops else "non-decreasing in I")
+    )
+    print(f"Theorem 4's bound B = {fraction_text(table['bound'])}")
+    if table["onset"] is not None:
+        print(f"continuous firing reached from I > {fraction_text(table['onset'])} on")
+    if table["never_reached"]:
+        print(
+            "orbits that exist in the window but are never reached from rest: "
+            + ", ".join(table["never_reached"])
+        )
+
+
+def plot_reached(table: dict, ax, title: str) -> None:
+    """Rate against I: the reached staircase, B, the onset, the listed orbits' intervals."""
+    from ndtheory.regimes import plot_regimes
+
+    plot_regimes(table["listed"], ax=ax, labels=True)
+    for row in table["rows"]:
+        if row["rate"] is None:
+            continue
+        span = row["span"]
+        ax.plot([float(span.lo), float(span.hi)], [row["rate"]] * 2, color="k", lw=1.5)
+    ax.axvline(float(table["bound"]), color="C0", ls="--", lw=1, label="B (Theorem 4)")
+    if table["onset"] is not None:
+        ax.axvline(float(table["onset"]), color="C2", ls=":", lw=1.5, label="onset from rest")
+    ax.plot([], [], color="k", lw=1.5, label="reached from rest")
+    ax.plot([], [], color="C3", lw=3, alpha=0.6, label="orbit exists")
+    ax.legend(fontsize=7, loc="upper left")
+    ax.set_title(title, fontsize=9)

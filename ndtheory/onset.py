@@ -561,6 +561,99 @@ def _top(model: NeuronModel, dyn: _Dynamics) -> Fraction | None:
     return dyn.margin(state).root()
 
 
+def _explore(
+    dyn: _Dynamics,
+    window: Span,
+    xstar: tuple,
+    mstar: Affine,
+    max_steps: int,
+    max_period: int,
+    max_cells: int,
+) -> tuple[Piece, ...]:
+    """Split ``window`` into cells from rest and certify each (sorted pieces)."""
+    pieces: list[Piece] = []
+    initial = tuple(Affine._of(v) for v in dyn.step.initial(dyn.params))
+    stack = [_Cell(window, initial, 0, "", [initial])]
+    cells = 0
+    while stack:
+        cell = stack.pop()
+        cells += 1
+        if cells > max_cells:
+            pieces.append(Piece(cell.span, "unresolved", cell.train))
+            pieces.extend(Piece(c.span, "unresolved", c.train) for c in stack)
+            break
+        while True:
+            t = len(cell.train)
+            if t >= max_steps:
+                pieces.append(Piece(cell.span, "unresolved", cell.train))
+                break
+            run = len(cell.train) - len(cell.train.rstrip("1"))
+            if run & (run - 1) == 0 and run and mstar.maximum(cell.span.lo, cell.span.hi) > 0:
+                found = _continuous_part(dyn, cell, xstar, mstar, 64)
+                if found is not None:
+                    certified, k = found
+                    pieces.append(Piece(certified, "continuous", cell.train, "1", k))
+                    rest = cell.span.below(certified.lo, not certified.lo_open)
+                    if rest.empty:
+                        break
+                    cell = _Cell(rest, cell.state, cell.P, cell.train, cell.history)
+            certified = None
+            for w in _periodic_patterns(cell.train, max_period):
+                ok, roots = _orbit_check(dyn, cell, w)
+                if ok:
+                    certified = w
+                    break
+                if roots and len(cell.train) >= 3 * len(w):
+                    r = roots[0]
+                    low, high = cell.span.below(r, False), cell.span.above(r, True)
+                    stack.append(_Cell(high, cell.state, cell.P, cell.train, list(cell.history)))
+                    cell = _Cell(low, cell.state, cell.P, cell.train, cell.history)
+                    break
+            if certified is not None:
+                pieces.append(Piece(cell.span, "periodic", cell.train, certified))
+                break
+            new = dyn.advance(cell.state, cell.P, t + 1)
+            fires, silent = where_positive(dyn.margin(new), cell.span, dyn.strict)
+            history = [*cell.history[-2 * max_period - 2 :], new]
+            if not fires.empty and not silent.empty:
+                stack.append(_Cell(silent, new, 0, cell.train + "0", list(history)))
+                cell = _Cell(fires, new, 1, cell.train + "1", history)
+            elif not fires.empty:
+                cell = _Cell(fires, new, 1, cell.train + "1", history)
+            else:
+                cell = _Cell(silent, new, 0, cell.train + "0", history)
+    pieces.sort(key=lambda p: (p.span.lo, p.span.lo_open))
+    return tuple(pieces)
+
+
+def reached_from_rest(
+    params: Mapping[str, Any],
+    sum_W: Any,
+    I_min: Any,
+    I_max: Any,
+    *,
+    neighbours: str = "uniform",
+    semantics: str = "decay",
+    model: NeuronModel = ND_CNP,
+    max_steps: int = 400,
+    max_period: int = 24,
+    max_cells: int = 20000,
+) -> tuple[Piece, ...]:
+    """The attractor a neuron reaches from rest for every ``I`` in ``[I_min, I_max]``.
+
+    The same cells and certificates as :func:`onset_set`, on any window: each piece
+    is ``continuous`` (pattern ``1``), ``periodic`` (its pattern, in the phase it is
+    reached) or ``unresolved``. Its long-run firing rate is the pattern's share of 1s.
+    """
+    dyn = _dynamics(model, params, sum_W, neighbours, semantics)
+    xstar = dyn.fixed_point()
+    mstar = dyn.margin(xstar)
+    low, high = exact_value(I_min, "I_min"), exact_value(I_max, "I_max")
+    if not 0 <= low < high:
+        raise NdcnpInputError(f"need 0 <= I_min < I_max; got {low}, {high}")
+    return _explore(dyn, Span(low, high), xstar, mstar, max_steps, max_period, max_cells)
+
+
 def onset_set(
     params: Mapping[str, Any],
     sum_W: Any,
@@ -619,58 +712,7 @@ def onset_set(
     lo = max(bound, Fraction(0))
     if I_min is not None:
         lo = max(lo, exact_value(I_min, "I_min"))
-    pieces: list[Piece] = []
     top = max(top, lo)
     window = Span(lo, top)
-    initial = tuple(Affine._of(v) for v in dyn.step.initial(dyn.params))
-    stack = [_Cell(window, initial, 0, "", [initial])]
-    cells = 0
-    while stack:
-        cell = stack.pop()
-        cells += 1
-        if cells > max_cells:
-            pieces.append(Piece(cell.span, "unresolved", cell.train))
-            pieces.extend(Piece(c.span, "unresolved", c.train) for c in stack)
-            break
-        while True:
-            t = len(cell.train)
-            if t >= max_steps:
-                pieces.append(Piece(cell.span, "unresolved", cell.train))
-                break
-            run = len(cell.train) - len(cell.train.rstrip("1"))
-            if run & (run - 1) == 0 and run and mstar.maximum(cell.span.lo, cell.span.hi) > 0:
-                found = _continuous_part(dyn, cell, xstar, mstar, 64)
-                if found is not None:
-                    certified, k = found
-                    pieces.append(Piece(certified, "continuous", cell.train, "1", k))
-                    rest = cell.span.below(certified.lo, not certified.lo_open)
-                    if rest.empty:
-                        break
-                    cell = _Cell(rest, cell.state, cell.P, cell.train, cell.history)
-            certified = None
-            for w in _periodic_patterns(cell.train, max_period):
-                ok, roots = _orbit_check(dyn, cell, w)
-                if ok:
-                    certified = w
-                    break
-                if roots and len(cell.train) >= 3 * len(w):
-                    r = roots[0]
-                    low, high = cell.span.below(r, False), cell.span.above(r, True)
-                    stack.append(_Cell(high, cell.state, cell.P, cell.train, list(cell.history)))
-                    cell = _Cell(low, cell.state, cell.P, cell.train, cell.history)
-                    break
-            if certified is not None:
-                pieces.append(Piece(cell.span, "periodic", cell.train, certified))
-                break
-            new = dyn.advance(cell.state, cell.P, t + 1)
-            fires, silent = where_positive(dyn.margin(new), cell.span, dyn.strict)
-            history = [*cell.history[-2 * max_period - 2 :], new]
-            if not fires.empty and not silent.empty:
-                stack.append(_Cell(silent, new, 0, cell.train + "0", list(history)))
-                cell = _Cell(fires, new, 1, cell.train + "1", history)
-            elif not fires.empty:
-                cell = _Cell(fires, new, 1, cell.train + "1", history)
-            else:
-                cell = _Cell(silent, new, 0, cell.train + "0", history)
-    pieces.sort(key=lambda p: (p.span.lo, p.span.lo_open))
+    pieces = _explore(dyn, window, xstar, mstar, max_steps, max_period, max_cells)
     return OnsetResult(bound, top, tuple(pieces), max_steps, certified_top, lo)

@@ -6,6 +6,7 @@ of ``111100``'s existence interval) and exact simulation from rest (``simulate.e
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 
 import pytest
@@ -135,3 +136,21 @@ def test_just_above_the_certified_onset_fires_for_ever_just_below_does_not(
         )
         tail = run.train[len(below.prefix) - 2 * len(below.pattern) :]
         assert tail == (below.pattern * (len(tail) // len(below.pattern) + 1))[: len(tail)]
+
+
+def test_regimes_from_rest_lists_the_orbit_reached_not_every_orbit(capsys):
+    # issue 17: from rest the orbit 10 is never reached inside its interval (1100 is), and
+    # 1001000 (length 7) is reached around I = 0.51
+    argv = (
+        "theory regimes --alpha 0.8 --beta 0.2 --gamma 0.5 --lam 15 --sum-w 1.2 "
+        "--I-min 0.5 --I-max 1.2 --max-length 7 --from-rest"
+    ).split()
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    rows = [re.match(r"\s+[\[(][^\])]*[\])]\s+(\S+)", line) for line in out.splitlines()]
+    reached = [row.group(1) for row in rows if row]
+    assert [r for r in reached if r != "unresolved"] == ["1000", "1001000", "100", "10100", "1100"]
+    assert "never reached from rest: 10" in out
+    assert "non-decreasing in I" in out
+    assert main(argv[:-1]) == 0
+    assert "orbits that EXIST at each I" in capsys.readouterr().out
