@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
+import numpy as np
 import pytest
 import sympy as sp
 from hypothesis import assume, given, settings
@@ -154,3 +155,22 @@ def test_regimes_from_rest_lists_the_orbit_reached_not_every_orbit(capsys):
     assert "non-decreasing in I" in out
     assert main(argv[:-1]) == 0
     assert "orbits that EXIST at each I" in capsys.readouterr().out
+
+
+def test_census_table_in_findings_is_what_the_census_prints(capsys):
+    import importlib.util
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    spec = importlib.util.spec_from_file_location("onset_census", root / "tools/onset_census.py")
+    census = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(census)
+    argv = "--sets 200 --slice 6 --chunk 100 --scheduler sync".split()
+    assert census.main(argv) == 0
+    printed = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| ")]
+    doc = (root / "docs/findings.md").read_text().split("tools/onset_census.py --sets 200")[1]
+    assert len(printed) == 5 and all(line in doc for line in printed)
+    # the float bisection meets the exact onset of the paper's example (1.106363 B)
+    one = {k: np.array([float(Fraction(v))]) for k, v in PAPER.items()}
+    ratio = census.onset_ratios("nd-cnp", one, np.array([1.2]), 1000, 200, 4.0)[0]
+    assert 1.106363 <= ratio <= 1.106363 + 3 / 2**14
