@@ -174,3 +174,29 @@ def test_census_table_in_findings_is_what_the_census_prints(capsys):
     one = {k: np.array([float(Fraction(v))]) for k, v in PAPER.items()}
     ratio = census.onset_ratios("nd-cnp", one, np.array([1.2]), 1000, 200, 4.0)[0]
     assert 1.106363 <= ratio <= 1.106363 + 3 / 2**14
+
+
+@settings(deadline=None, max_examples=8)
+@given(f=FRACTIONS, g=FRACTIONS, h=st.integers(1, 20), sum_W=st.sampled_from(["0.3", "1", "2.5"]))
+def test_dtnp_just_above_the_certified_onset_fires_for_ever(f, g, h, sum_W):
+    from ndtheory.spec import MODELS
+
+    dtnp = MODELS["dtnp"]
+    params = {"f": f, "g": g, "h": h}
+    result = onset_set(params, sum_W, model=dtnp, max_steps=150, max_cells=400)
+    assume(result.intervals())
+    _, _, below, first = result.lower_end()
+    span = first.span
+    above = (
+        span.hi if span.hi - span.lo < Fraction(1, 10**9) else span.lo + (span.hi - span.lo) / 1000
+    )
+    run = simulate_neuron_exact(
+        above, params, len(first.prefix) + 300, neighbours="uniform", sum_W=sum_W, model=dtnp
+    )
+    assert "0" not in run.train[len(first.prefix) :]
+    if below is not None and below.kind == "periodic":
+        inside = below.span.hi if not below.span.hi_open else (below.span.lo + below.span.hi) / 2
+        run = simulate_neuron_exact(
+            inside, params, len(below.prefix) + 300, neighbours="uniform", sum_W=sum_W, model=dtnp
+        )
+        assert "0" in run.train[-len(below.pattern) :]
