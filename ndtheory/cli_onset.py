@@ -150,12 +150,23 @@ def run_onset(args: argparse.Namespace) -> int:
             else f"  below it: not explored (the search starts at {fraction_text(result.start)})"
         )
     )
-    print(
-        f"  above it: from {_fmt(first.span.lo)} on, certified continuous pieces; the lowest "
-        f"fires at every step after the prefix ...{first.prefix[-24:]} ({len(first.prefix)} "
-        f"steps): {first.tail_steps} margins checked one by one, then the tail bound "
-        "m*(I) > sum_e max|C_e| rho_e^k (m* the limit margin, zero at B)"
-    )
+    if first.tail_steps < 0:
+        print(
+            f"  above it: from {_fmt(first.span.lo)} on, certified continuous pieces; the lowest, "
+            f"{first.span.text()}, follows the prefix ...{first.prefix[-24:]} "
+            f"({len(first.prefix)} steps), then its orbit for ever more periods (more as I "
+            "comes down to the end), leaves it at the silent step whose orbit margin is "
+            "positive there, and fires for ever after: stepped in interval arithmetic from "
+            "the box of states it can leave from until the tail bound "
+            "m*(I) > sum_e max|C_e| rho_e^k holds on all of it (m* the limit margin, zero at B)"
+        )
+    else:
+        print(
+            f"  above it: from {_fmt(first.span.lo)} on, certified continuous pieces; the lowest "
+            f"fires at every step after the prefix ...{first.prefix[-24:]} ({len(first.prefix)} "
+            f"steps): {first.tail_steps} margins checked one by one, then the tail bound "
+            "m*(I) > sum_e max|C_e| rho_e^k (m* the limit margin, zero at B)"
+        )
     if high > low:
         print(
             f"  between: ({_fmt(low)}, {_fmt(high)}], width {float(high - low):.3g}: inputs "

@@ -336,7 +336,9 @@ class Piece:
         The periodic pattern (``"1"`` for continuous).
     tail_steps : int
         Continuous: the margins checked one by one beyond the prefix before the tail bound
-        takes over. Periodic: 0.
+        takes over; -1 for an *escape* piece (its inputs follow the prefix's last orbit for
+        ever more periods, leave it, and then fire for ever: certified on a box of the
+        states they can leave from). Periodic: 0.
     """
 
     span: Span
@@ -422,6 +424,8 @@ def _orbit_check(dyn: _Dynamics, cell: _Cell, w: str) -> tuple[bool, list[Fracti
     del start
     span = cell.span
     ok, roots = True, []
+    failing: list[int] = []
+    phases: list[tuple] = []
     for p in range(1, L + 1):
         orbit = tuple(r * x + gp for r, x, gp in zip(mu[p - 1], x0, g[p - 1], strict=True))
         actual = tuple(Affine._of(v) for v in cell.history[-L - 1 + p])
@@ -434,7 +438,115 @@ def _orbit_check(dyn: _Dynamics, cell: _Cell, w: str) -> tuple[bool, list[Fracti
         sign = 1 if w[p - 1] == "1" else -1
         if not _keeps_sign(mstar, terms, span, sign, dyn.strict):
             ok = False
+            failing.append(p)
+        phases.append((orbit, d, mstar))
+    if not ok and len(failing) == 1 and w[failing[0] - 1] == "0":
+        escape = _escape(dyn, cell, w, failing[0], phases, mu[-1])
+        if escape:
+            return "escape", roots
     return ok, roots
+
+
+class Interval:
+    """A closed interval of rationals, for bounds over a box of states (escape tails)."""
+
+    __slots__ = ("hi", "lo")
+
+    def __init__(self, lo: Any, hi: Any = None) -> None:
+        self.lo = Fraction(lo)
+        self.hi = Fraction(lo if hi is None else hi)
+
+    @staticmethod
+    def _of(x: Any) -> Interval:
+        return x if isinstance(x, Interval) else Interval(x)
+
+    def __add__(self, other: Any) -> Interval:
+        o = Interval._of(other)
+        return Interval(self.lo + o.lo, self.hi + o.hi)
+
+    __radd__ = __add__
+
+    def __neg__(self) -> Interval:
+        return Interval(-self.hi, -self.lo)
+
+    def __sub__(self, other: Any) -> Interval:
+        return self + (-Interval._of(other))
+
+    def __rsub__(self, other: Any) -> Interval:
+        return Interval._of(other) - self
+
+    def __mul__(self, other: Any) -> Interval:
+        o = Interval._of(other)
+        ends = [a * b for a in (self.lo, self.hi) for b in (o.lo, o.hi)]
+        return Interval(min(ends), max(ends))
+
+    __rmul__ = __mul__
+
+    def __pow__(self, n: int) -> Interval:
+        out = Interval(1)
+        for _ in range(int(n)):
+            out = out * self
+        return out
+
+    def magnitude(self) -> Fraction:
+        return max(abs(self.lo), abs(self.hi))
+
+
+def _over(value: Affine, span: Span) -> Interval:
+    return Interval(value.minimum(span.lo, span.hi), value.maximum(span.lo, span.hi))
+
+
+def _escape(dyn: _Dynamics, cell: _Cell, w: str, p: int, phases: list, rate: tuple) -> bool:
+    """Whether every input of the cell, once it leaves the orbit of ``w`` by firing at the
+    silent phase ``p`` (whose orbit margin is positive on the cell, so it does, after an
+    unknown number of periods), fires for ever after: the states it can leave from form a
+    box (orbit state plus ``(0, mu]`` times the current deviation, over the cell's inputs),
+    stepped in interval arithmetic until the continuous tail bound holds on all of it."""
+    span = cell.span
+    _, _, mstar_p = phases[p - 1]
+    if not (mstar_p(span.hi) > 0 and mstar_p(span.lo) >= 0 and span.lo_open):
+        return False
+    orbit, d, _ = phases[p - 2] if p >= 2 else phases[-1]
+    tmax = rate if p >= 2 else tuple(Fraction(1) for _ in rate)
+    box = []
+    for x, e, t in zip(orbit, d, tmax, strict=True):
+        corners = [x(i) + f * e(i) for i in (span.lo, span.hi) for f in (Fraction(0), t)]
+        box.append(Interval(min(corners), max(corners)))
+    state = tuple(box)
+    previous = int(w[p - 2]) if p >= 2 else int(w[-1])
+    inputs = Interval(span.lo, span.hi)
+    t0 = len(cell.train) + p  # the escape step's index (any later period has the same K rule)
+    state = dyn.step.update(
+        state, Fraction(previous), dyn.coupling(t0, previous), inputs, dyn.params
+    )
+    P = 1  # the escape: phase p fires
+    xstar = tuple(_over(x, span) for x in dyn.fixed_point())
+    mstar = dyn.margin(dyn.fixed_point())
+    floor = mstar.minimum(span.lo, span.hi)
+    silent = 0
+    for k in range(1, 33):
+        if P == 1 and k % 2:
+            d_now = tuple(Interval._of(a) - b for a, b in zip(state, xstar, strict=True))
+            bound = Fraction(0)
+            for exponents, term in dyn.terms:
+                rho = Fraction(1)
+                for r, e in zip(dyn.decays[1], exponents, strict=True):
+                    rho *= r**e
+                bound += Interval._of(term(xstar, d_now, dyn.params)).magnitude() * rho
+            if floor - bound > 0:
+                return True
+        state = dyn.step.update(state, Fraction(P), dyn.coupling(t0 + k, P), inputs, dyn.params)
+        margin = Interval._of(dyn.step.margin(state, dyn.params))
+        if margin.lo > 0 or (margin.lo >= 0 and not dyn.strict):
+            P = 1
+        elif margin.hi <= 0 if dyn.strict else margin.hi < 0:
+            P = 0
+            silent += 1
+            if silent > 4:  # it settles elsewhere, not on continuous firing
+                return False
+        else:
+            return False
+    return False
 
 
 def _keeps_sign(mstar: Affine, terms: list, span: Span, sign: int, strict: bool) -> bool:
@@ -600,6 +712,9 @@ def _explore(
             certified = None
             for w in _periodic_patterns(cell.train, max_period):
                 ok, roots = _orbit_check(dyn, cell, w)
+                if ok == "escape":
+                    certified = "escape"
+                    break
                 if ok:
                     certified = w
                     break
@@ -609,6 +724,9 @@ def _explore(
                     stack.append(_Cell(high, cell.state, cell.P, cell.train, list(cell.history)))
                     cell = _Cell(low, cell.state, cell.P, cell.train, cell.history)
                     break
+            if certified == "escape":
+                pieces.append(Piece(cell.span, "continuous", cell.train, "1", -1))
+                break
             if certified is not None:
                 pieces.append(Piece(cell.span, "periodic", cell.train, certified))
                 break
