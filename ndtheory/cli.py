@@ -23,7 +23,9 @@ from ndtheory.bound import (
     solve_for,
     threshold_expr,
 )
+from ndtheory.cli_onset import register_onset
 from ndtheory.errors import NdcnpInputError, NotDerivableError
+from ndtheory.exact import exact_argument
 from ndtheory.recurrence import t
 from ndtheory.spec import MODELS, ND_CNP, SEMANTICS, SUM_W
 
@@ -65,7 +67,9 @@ def register(commands: argparse._SubParsersAction) -> None:
         ),
     )
     for name, flag in _BOUND_OPTIONS.items():
-        bound.add_argument(flag, dest=name, type=float, default=None, help=_option_help(name))
+        bound.add_argument(
+            flag, dest=name, type=exact_argument, default=None, help=_option_help(name)
+        )
     bound.add_argument(
         "--solve-for", choices=BOUND_PARAMETERS, default=None, help="parameter to solve for"
     )
@@ -84,7 +88,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     for name, flag in _BOUND_OPTIONS.items():
         if name != "I":
-            regimes.add_argument(flag, dest=name, type=float, default=None, help=_option_help(name))
+            regimes.add_argument(
+                flag, dest=name, type=exact_argument, default=None, help=_option_help(name)
+            )
     regimes.add_argument(
         "--model",
         choices=sorted(MODELS),
@@ -104,9 +110,15 @@ def register(commands: argparse._SubParsersAction) -> None:
         default=6,
         help=f"longest pattern, 1 to {MAX_REGIME_LENGTH} (default 6)",
     )
-    regimes.add_argument("--I-min", dest="I_min", type=float, default=0.0, help="default 0")
     regimes.add_argument(
-        "--I-max", dest="I_max", type=float, default=float("inf"), help="default: unbounded"
+        "--I-min", dest="I_min", type=exact_argument, default=0.0, help="default 0"
+    )
+    regimes.add_argument(
+        "--I-max",
+        dest="I_max",
+        type=exact_argument,
+        default=float("inf"),
+        help="default: unbounded",
     )
     regimes.add_argument("--semantics", choices=SEMANTICS, default="decay")
     regimes.add_argument(
@@ -119,7 +131,17 @@ def register(commands: argparse._SubParsersAction) -> None:
     regimes.add_argument(
         "-q", "--quiet", action="store_true", help="no progress bar (shown only on a terminal)"
     )
+    regimes.add_argument(
+        "--from-rest",
+        action="store_true",
+        help="instead: the attractor a neuron started from rest actually reaches, for every I "
+        "in [--I-min, --I-max] (exact, certified; needs a finite --I-max)",
+    )
+    regimes.add_argument("--steps", type=int, default=400, help="--from-rest: steps per cell")
+    regimes.add_argument("--plot", help="--from-rest: write rate against I here (.png)")
     regimes.set_defaults(handler=_run_regimes)
+
+    register_onset(actions)
 
     derive = actions.add_parser(
         "derive",
@@ -254,6 +276,8 @@ def _run_regimes(args: argparse.Namespace) -> int:
         raise NdcnpInputError(
             f"need 0 <= --I-min < --I-max; got --I-min {args.I_min:g} --I-max {args.I_max:g}"
         )
+    if args.from_rest:
+        return _run_regimes_from_rest(args, model, params)
     from simulate.outputs import progress_factory
 
     try:
@@ -288,6 +312,10 @@ def _run_regimes(args: argparse.Namespace) -> int:
         f"{model.name}: periodic patterns of length <= {args.max_length} ({args.semantics}, "
         f"{args.coupling} coupling) for I in [{args.I_min:g}, {args.I_max:g}]:"
     )
+    print(
+        "(orbits that EXIST at each I, several at once where intervals overlap; which one a "
+        "neuron started from rest reaches: --from-rest)"
+    )
     print(f"{'pattern':>12}  {'rate':>5}  I interval")
     for row in rows:
         left = "[" if row["low_closed"] else "("
@@ -296,6 +324,42 @@ def _run_regimes(args: argparse.Namespace) -> int:
             f"{row['pattern']:>12}  {row['rate']:5.3f}  "
             f"{left}{row['I_low']:.10g}, {row['I_high']:.10g}{right}"
         )
+    return 0
+
+
+def _run_regimes_from_rest(args: argparse.Namespace, model, params: dict) -> int:
+    from ndtheory.cli_onset import plot_reached, print_reached, reached_table
+
+    out = None
+    if args.plot:
+        from simulate.outputs import atomic_write, check_output_path
+
+        out = check_output_path(args.plot)
+    table = reached_table(args, model, params)
+    if args.format == "json":
+        rows = [
+            {
+                "kind": r["kind"],
+                "pattern": r["pattern"],
+                "rate": r["rate"],
+                "I_low": str(r["span"].lo),
+                "I_high": str(r["span"].hi),
+                "coexisting": r["coexisting"],
+            }
+            for r in table["rows"]
+        ]
+        print(json.dumps(rows))
+    else:
+        print_reached(args, model, table)
+    if out is not None:
+        import matplotlib.pyplot as plt
+
+        fig, ax = plt.subplots(figsize=(8, 4.5), layout="constrained")
+        plot_reached(table, ax, f"{model.name}, {args.coupling}, {args.semantics}: rate from rest")
+        atomic_write(out, lambda tmp: fig.savefig(tmp, dpi=90, format="png"))
+        plt.close(fig)
+        if args.format == "text":
+            print(f"wrote {out}")
     return 0
 
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from fractions import Fraction
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -230,7 +231,9 @@ def _numeric(entry: sp.Expr) -> sp.Expr:
     return entry
 
 
-def _exact(value: float) -> sp.Rational:
+def _exact(value: float | Fraction) -> sp.Rational:
+    if isinstance(value, Fraction):
+        return sp.Rational(value.numerator, value.denominator)
     return sp.Rational(value)  # the float's exact binary value
 
 
@@ -258,10 +261,14 @@ def existence_interval(
     NotDerivableError
         If a margin on the orbit is not affine in ``I``.
     """
-    checked = model.validate(params)
+    checked = model.validate({n: float(v) for n, v in params.items()})
     if not (math.isfinite(sum_W) and sum_W >= 0):
         raise NdcnpInputError(f"sum_W must be a finite number >= 0; got {sum_W!r}")
-    values = {model.symbols[n]: _exact(v) for n, v in checked.items()}
+    # an exact rational given (Fraction) is kept; a float enters as its binary value
+    values = {
+        model.symbols[n]: _exact(params[n] if isinstance(params[n], Fraction) else v)
+        for n, v in checked.items()
+    }
     values[SUM_W] = _exact(sum_W)
     orbit = periodic_orbit(
         model, _phase_order(pattern), semantics=semantics, coupling=coupling, values=values

@@ -10,7 +10,9 @@ from typing import Any
 import numpy as np
 
 from ndtheory.errors import NdcnpInputError
+from ndtheory.exact import exact_argument
 from ndtheory.spec import ND_CNP, PAPER_EXAMPLE, PAPER_W, SEMANTICS
+from simulate.cli_exact import MAX_EXACT_STEPS, add_exact_options
 from simulate.outputs import atomic_write, check_distinct, check_output_path
 
 DEFAULT_KERNEL = "0.1,0.5,0,0.5,0.1"
@@ -35,7 +37,7 @@ def _add_parameters(parser: argparse.ArgumentParser, semantics: bool = True) -> 
     for p in ND_CNP.parameters:
         group.add_argument(
             f"--{p.name}",
-            type=float,
+            type=exact_argument,
             default=PAPER_EXAMPLE[p.name],
             help=f"{p.description}, in {p.range_text()} (default {PAPER_EXAMPLE[p.name]:g})",
         )
@@ -122,6 +124,10 @@ def _run_neuron(args: argparse.Namespace) -> int:
     from simulate.analysis import classify, firing_rate
     from simulate.neuron import simulate_neuron
 
+    if args.exact:
+        from simulate.cli_exact import run_neuron_exact
+
+        return run_neuron_exact(args)
     _check_steps(args.steps, MAX_NEURON_STEPS)
     csv_out = check_output_path(args.csv, suffixes=(".csv",)) if args.csv else None
     plot_out = check_output_path(args.plot, suffixes=FIGURE_SUFFIXES) if args.plot else None
@@ -366,25 +372,29 @@ def register(commands: argparse._SubParsersAction) -> None:
     sub = parser.add_subparsers(dest="simulate_command", required=True, metavar="WHAT")
 
     neuron = sub.add_parser("neuron", help="one neuron with prescribed neighbours")
-    neuron.add_argument("--I", type=float, required=True, help="external input I >= 0")
+    neuron.add_argument(
+        "--I", type=exact_argument, required=True, help="external input I >= 0 (e.g. 1.25, 62/19)"
+    )
     neuron.add_argument(
         "--steps",
         type=int,
         default=100,
-        help=f"steps to run, 1 to {MAX_NEURON_STEPS} (default 100)",
+        help=f"steps to run, 1 to {MAX_NEURON_STEPS} (to {MAX_EXACT_STEPS} with --exact; "
+        "default 100)",
     )
     neuron.add_argument(
         "--neighbours",
         default="none",
         help="none, always, uniform, or K(1),...,K(steps) comma-separated (default none)",
     )
-    neuron.add_argument("--sum-w", type=float, default=1.2, help="sum(W) (default 1.2)")
+    neuron.add_argument("--sum-w", type=exact_argument, default=1.2, help="sum(W) (default 1.2)")
     neuron.add_argument("--W", help="weights instead of --sum-w, e.g. 0.1,0.5,0,0.5,0.1")
     neuron.add_argument("--csv", help="write the traces here (.csv)")
     neuron.add_argument(
         "--plot", help="write a plot of U(1+V), T and the spikes here (.png, .pdf or .svg)"
     )
     _add_parameters(neuron)
+    add_exact_options(neuron)
     neuron.set_defaults(handler=_run_neuron)
 
     grid = sub.add_parser("grid", help="a 2-D grid driven by a stimulus image")

@@ -1,6 +1,7 @@
 """The package layout is the architecture: spec -> ndtheory / simulate -> fusion -> CLI.
 
-``simulate`` may read only the leaf modules of ``ndtheory`` (the spec and the error type);
+``simulate`` may read only the leaf modules of ``ndtheory`` (the spec, the error type and the
+exact-arithmetic compiler of the spec, ``ndtheory.exact``, which reads only those two);
 ``ndtheory`` imports neither ``simulate`` nor ``fusion``. A back edge fails here.
 
 Each package's ``cli.py`` and ``cli_*.py`` belong to the CLI layer on top of everything (they
@@ -28,6 +29,7 @@ LEAVES = {
     "ndtheory.modelfile",
     "ndtheory.variants",
     "ndtheory.errors",
+    "ndtheory.exact",
 }
 TOP = {"ndtheory/claims.py", "ndtheory/testing.py"}
 
