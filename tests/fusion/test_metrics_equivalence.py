@@ -103,6 +103,20 @@ class TestFilters:
             atol=1e-11,
         )
 
+    @pytest.mark.parametrize("shape", [(37, 41), (7, 40), (40, 3), (1, 1)])
+    @pytest.mark.parametrize("taps", [11, 31])
+    def test_separable_kernel_bit_identical_to_ndimage(self, shape, taps):
+        # The numba filter must give ndimage's two correlate1d passes bit for bit (its
+        # operation order), for both borders, kernels wider than the image included.
+        image = RNG.random(shape) * 255
+        x = np.arange(taps) - taps // 2
+        weights = np.exp(-(x**2) / (2 * 2.0**2))
+        for replicate, mode in ((True, "nearest"), (False, "constant")):
+            want = ndimage.correlate1d(image, weights, axis=0, mode=mode, cval=0.0)
+            want = ndimage.correlate1d(want, weights, axis=1, mode=mode, cval=0.0)
+            got = _common.correlate_separable(image, weights, replicate=replicate)
+            np.testing.assert_array_equal(got, want)
+
     def test_sobel_equals_conv2_same(self):
         x = RNG.integers(0, 256, (19, 23)).astype(float)
         g, alpha = qabf.sobel_strength_orientation(x)
