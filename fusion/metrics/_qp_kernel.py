@@ -89,3 +89,58 @@ def moments(acc, n_orient, epsilon):
             big[p, q] = (covy2 + covx2 + denom) / 2
             small[p, q] = (covy2 + covx2 - denom) / 2
     return pc, big, small
+
+
+@numba.njit(cache=True)
+def _order_statistic(bits, k, counts):
+    """The k-th smallest (0-based) of non-negative float64 values given as their uint64 bits.
+
+    Non-negative doubles order as their bit patterns do: a histogram of the top 16 bits finds
+    the bucket holding rank k, and only that bucket is sorted. Exact (it returns an element).
+    """
+    counts[:] = 0
+    for v in bits:
+        counts[v >> 48] += 1
+    below = 0
+    bucket = 0
+    while below + counts[bucket] <= k:
+        below += counts[bucket]
+        bucket += 1
+    members = np.empty(counts[bucket], dtype=np.uint64)
+    m = 0
+    for v in bits:
+        if (v >> 48) == bucket:
+            members[m] = v
+            m += 1
+    members.sort()
+    return members[k - below]
+
+
+@numba.njit(cache=True)
+def median_nonnegative(values):
+    """``np.median`` of a non-negative, NaN-free float64 array, bit for bit, in a fraction of
+    its time: the middle element, or the mean ``(lo + hi) / 2`` of the two middle ones."""
+    bits = values.ravel().view(np.uint64)
+    n = bits.shape[0]
+    counts = np.empty(1 << 16, dtype=np.int64)
+    hi = np.array([_order_statistic(bits, n // 2, counts)]).view(np.float64)[0]
+    if n % 2:
+        return hi
+    lo = np.array([_order_statistic(bits, n // 2 - 1, counts)]).view(np.float64)[0]
+    return (lo + hi) / 2
+
+
+@numba.njit(cache=True)
+def filter_spectrum(spectrum, filters, out):
+    """``out[s] = spectrum * filters[s]`` for a complex spectrum and real filters.
+
+    NumPy promotes the real filter to complex and computes ``re h - im 0``, ``re 0 + im h``;
+    this skips the products with zero (equal but for the sign of an exact zero).
+    """
+    n_scale, rows, cols = filters.shape
+    for s in range(n_scale):
+        for p in range(rows):
+            for q in range(cols):
+                z = spectrum[p, q]
+                h = filters[s, p, q]
+                out[s, p, q] = complex(z.real * h, z.imag * h)

@@ -249,6 +249,28 @@ class TestPhaseCongruencyKernel:
         ):
             np.testing.assert_allclose(fast, slow, rtol=0, atol=1e-13)
 
+    @pytest.mark.parametrize("n", [1, 2, 3, 4, 101, 1000, 4096])
+    def test_median_equals_numpy_bit_for_bit(self, n):
+        # The threshold's median must be np.median's value exactly: odd and even counts,
+        # ties, zeros, all-equal arrays and squared amplitudes spanning many octaves.
+        kernel = import_module("fusion.metrics._qp_kernel")
+        amplitudes = np.abs(RNG.standard_normal(n) * RNG.standard_normal(n)) ** 2
+        for values in (
+            amplitudes,
+            np.round(amplitudes, 1),
+            np.where(np.arange(n) < n // 2, 0.0, amplitudes),
+            np.full(n, 3.0),
+        ):
+            assert kernel.median_nonnegative(values) == np.median(values)
+
+    def test_filter_spectrum_equals_numpy_product(self):
+        kernel = import_module("fusion.metrics._qp_kernel")
+        spectrum = fft.fft2(RNG.random((9, 12)))
+        filters = RNG.standard_normal((4, 9, 12))
+        out = np.empty(filters.shape, dtype=np.complex128)
+        kernel.filter_spectrum(spectrum, filters, out)
+        np.testing.assert_array_equal(out, spectrum * filters)
+
 
 @given(
     data=st.data(),
