@@ -84,6 +84,20 @@ class TestWavelet:
         assert abs(fmi62 - fmi.fmi(x, y, f)) > 1e-4
 
 
+@pytest.mark.parametrize("shape", [(102, 102), (103, 150), (233, 107), (260, 261)])
+def test_dwt_kernel_bit_identical_to_pywavelets(shape):
+    # PyWavelets' own C convolution is the oracle; its summation order (reversed on the
+    # right overhang) must be followed exactly, or equal windows of FMI could split.
+    fmi = import_module("fusion.metrics.fmi")
+    kernel = import_module("fusion.metrics._dwt_kernel")
+    wavelet = fmi.dmey102()
+    image = np.round(RNG.random(shape) * 255)
+    c_a, (c_h, c_v, c_d) = pywt.dwt2(image, wavelet, mode="symmetric")
+    got = kernel.dwt2_symmetric(image, np.asarray(wavelet.dec_lo), np.asarray(wavelet.dec_hi))
+    for want, mine in zip((c_a, c_h, c_v, c_d), got, strict=True):
+        np.testing.assert_array_equal(mine, want)
+
+
 class TestFilters:
     image = RNG.random((37, 41)) * 255
 
