@@ -144,3 +144,39 @@ def filter_spectrum(spectrum, filters, out):
                 z = spectrum[p, q]
                 h = filters[s, p, q]
                 out[s, p, q] = complex(z.real * h, z.imag * h)
+
+
+@numba.njit(cache=True)
+def masked_products(feature, mask, fused):
+    """``x = mask * feature``, ``x * x`` and ``x * fused``, as NumPy computes them (one pass)."""
+    rows, cols = feature.shape
+    x = np.empty((rows, cols))
+    xx = np.empty((rows, cols))
+    xf = np.empty((rows, cols))
+    for p in range(rows):
+        for q in range(cols):
+            v = (1.0 if mask[p, q] else 0.0) * feature[p, q]
+            x[p, q] = v
+            xx[p, q] = v * v
+            xf[p, q] = v * fused[p, q]
+    return x, xx, xf
+
+
+@numba.njit(cache=True, error_model="numpy")
+def fold_correlation(best, first, mask, mu, local_xx, local_xf, mu_f, var_f, c):
+    """``best = fmax(best, r)`` with ``r = (cov + c) / (sqrt|var var_f| + c)`` where ``mask``,
+    else 0 (``best = r`` when ``first``); the NumPy expressions' operations, fused."""
+    rows, cols = mu.shape
+    for p in range(rows):
+        for q in range(cols):
+            if mask[p, q]:
+                m = mu[p, q]
+                var = local_xx[p, q] - m * m
+                cov = local_xf[p, q] - m * mu_f[p, q]
+                r = (cov + c) / (math.sqrt(abs(var * var_f[p, q])) + c)
+            else:
+                r = 0.0
+            b = best[p, q]
+            # np.fmax: the non-NaN one of the two.
+            if first or (b != b) or r > b:
+                best[p, q] = r

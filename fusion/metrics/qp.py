@@ -205,21 +205,18 @@ def phase_congruency_reference(image: NDArray) -> tuple[NDArray, NDArray, NDArra
 def _feature_score(
     fa: NDArray, fb: NDArray, fmax: NDArray, ff: NDArray, masks: tuple[NDArray, NDArray, NDArray]
 ) -> float:
+    from fusion.metrics._qp_kernel import fold_correlation, masked_products
+
     def local(x: NDArray) -> NDArray:
         return gaussian_same(x, WINDOW_SIZE, SIGMA, border="zero")
 
     mu_f = local(ff)
     var_f = local(ff * ff) - mu_f**2
-    best = None
-    for feature, mask in zip((fa, fb, fmax), masks, strict=True):
-        x = mask * feature
-        mu = local(x)
-        var = local(x * x) - mu**2
-        cov = local(x * ff) - mu * mu_f
-        with np.errstate(invalid="ignore"):
-            r = np.where(mask, (cov + C_CORR) / (np.sqrt(np.abs(var * var_f)) + C_CORR), 0.0)
-        # MATLAB's max skips NaN; np.fmax does the same.
-        best = r if best is None else np.fmax(best, r)
+    best = np.empty(ff.shape)
+    for k, (feature, mask) in enumerate(zip((fa, fb, fmax), masks, strict=True)):
+        x, xx, xf = masked_products(feature, mask, ff)
+        # MATLAB's max skips NaN, as np.fmax (the kernel folds r into best the same way).
+        fold_correlation(best, k == 0, mask, local(x), local(xx), local(xf), mu_f, var_f, C_CORR)
     with np.errstate(divide="ignore", invalid="ignore"):
         return float(np.sum(best) / np.count_nonzero(masks[2]))
 

@@ -277,6 +277,33 @@ class TestPhaseCongruencyKernel:
         ):
             assert kernel.median_nonnegative(values) == np.median(values)
 
+    def test_feature_score_equals_numpy_expressions(self):
+        # The fused kernels against the formulas written in NumPy (as metricZhao.m), with NaN
+        # features (M, m where every response is zero) and empty masks.
+        qp = import_module("fusion.metrics.qp")
+        shape = (23, 31)
+        maps = [RNG.random(shape) for _ in range(4)]
+        maps[1][3:6, 4:9] = np.nan
+        masks = (maps[0] > 0.3, maps[1] > 0.5, RNG.random(shape) > 0.2)
+
+        def local(x):
+            return _common.gaussian_same(x, 11, 1.5, border="zero")
+
+        ff = maps[3]
+        mu_f = local(ff)
+        var_f = local(ff * ff) - mu_f**2
+        best = None
+        for feature, mask in zip(maps[:3], masks, strict=True):
+            x = mask * feature
+            mu = local(x)
+            var = local(x * x) - mu**2
+            cov = local(x * ff) - mu * mu_f
+            with np.errstate(invalid="ignore"):
+                r = np.where(mask, (cov + 1e-4) / (np.sqrt(np.abs(var * var_f)) + 1e-4), 0.0)
+            best = r if best is None else np.fmax(best, r)
+        want = np.sum(best) / np.count_nonzero(masks[2])
+        assert qp._feature_score(*maps[:3], ff, masks) == want
+
     def test_filter_spectrum_equals_numpy_product(self):
         kernel = import_module("fusion.metrics._qp_kernel")
         spectrum = fft.fft2(RNG.random((9, 12)))
