@@ -191,6 +191,22 @@ class TestSkimageSsim:
         assert mssim == pytest.approx(ours[inner].mean(), abs=1e-12)
         assert abs(mssim - ours.mean()) > 1e-4  # so skimage's number is not MATLAB's
 
+    def test_fused_map_equals_numpy_expressions(self):
+        # The numba map against MATLAB ssim's formulas written in NumPy, bit for bit.
+        def local(v):
+            return _common.gaussian_same(v, 11, 1.5, border="replicate")
+
+        x, y = self.x, self.y
+        c1, c2 = (0.01 * 255) ** 2, (0.03 * 255) ** 2
+        mu_x, mu_y = local(x), local(y)
+        sigma_x2 = local(x * x) - mu_x**2
+        sigma_y2 = local(y * y) - mu_y**2
+        sigma_xy = local(x * y) - mu_x * mu_y
+        want = ((2 * mu_x * mu_y + c1) * (2 * sigma_xy + c2)) / (
+            (mu_x**2 + mu_y**2 + c1) * (sigma_x2 + sigma_y2 + c2)
+        )
+        np.testing.assert_array_equal(ssim_module.ssim_map(x, y, 255), want)
+
 
 def random_features(shape, seed):
     rng = np.random.default_rng(seed)
