@@ -14,6 +14,10 @@ per-size filter banks), then ``--repeats`` times. Printed per metric: the median
 all images and repeats; ``evaluate_pair`` is the whole row as ``ndcnp evaluate`` computes it
 (grey conversion shared). ``--before`` runs the same in another checkout (e.g.
 ``git archive COMMIT | tar -x -C /tmp/before``) in the same run, and prints the ratio.
+
+``--first`` adds what a user pays once: the first ``evaluate_pair`` of a fresh process (imports
+excluded) with an empty numba cache (``NUMBA_CACHE_DIR`` pointed at a new folder: compilation),
+then in a second fresh process with the cache the first one wrote (loading it).
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -67,8 +72,25 @@ def measure(images: list[str], repeats: int) -> dict[str, tuple[float, float]]:
     }
 
 
-def run_tree(tree: Path, images: list[str], repeats: int) -> dict[str, tuple[float, float]]:
-    """:func:`measure` in a fresh one-thread process importing ``tree``'s code."""
+def measure_first(image: str) -> dict[str, tuple[float, float]]:
+    """``{"first evaluate_pair": (cpu s, wall s)}`` of this process's first call."""
+    from fusion import evaluate
+    from fusion.images import read_image
+
+    lytro = Path(os.environ.get("NDCNP_DATA", "../shared/data")) / "lytro"
+    a, b, f = (
+        read_image(lytro / sub / f"{image}.{ext}")
+        for sub, ext in (("far", "jpg"), ("near", "jpg"), ("reference", "png"))
+    )
+    start, start_cpu = time.perf_counter(), time.process_time()
+    evaluate.evaluate_pair(a, b, f)
+    return {"first evaluate_pair": (time.process_time() - start_cpu, time.perf_counter() - start)}
+
+
+def run_tree(
+    tree: Path, images: list[str], repeats: int, first: bool = False, cache: str | None = None
+) -> dict[str, tuple[float, float]]:
+    """:func:`measure` (or :func:`measure_first`) in a fresh one-thread process of ``tree``."""
     env = {
         **os.environ,
         "PYTHONPATH": str(tree),
@@ -76,8 +98,10 @@ def run_tree(tree: Path, images: list[str], repeats: int) -> dict[str, tuple[flo
         "OMP_NUM_THREADS": "1",
         "OPENBLAS_NUM_THREADS": "1",
         "MKL_NUM_THREADS": "1",
+        **({"NUMBA_CACHE_DIR": cache} if cache else {}),
     }
     argv = [sys.executable, __file__, "--worker", "--repeats", str(repeats), "--images", *images]
+    argv += ["--first"] if first else []
     out = subprocess.run(argv, env=env, cwd=tree, check=True, capture_output=True, text=True)
     return {k: tuple(v) for k, v in json.loads(out.stdout.splitlines()[-1]).items()}
 
@@ -87,10 +111,12 @@ def main() -> None:
     parser.add_argument("--images", nargs="+", default=["1", "2", "3"])
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--before", type=Path, default=None, help="another checkout to compare")
+    parser.add_argument("--first", action="store_true", help="also time the first call")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        print(json.dumps(measure(args.images, args.repeats)))
+        found = measure_first(args.images[0]) if args.first else measure(args.images, args.repeats)
+        print(json.dumps(found))
         return
     trees = ([("before", args.before.resolve())] if args.before else []) + [("after", ROOT)]
     results = {label: run_tree(tree, args.images, args.repeats) for label, tree in trees}
@@ -116,6 +142,16 @@ def main() -> None:
         "sum of the seven metrics' CPU medians: "
         + ", ".join(f"{k} {v:.4f} s" for k, v in total.items())
     )
+    if args.first:
+        for label, tree in trees:
+            with tempfile.TemporaryDirectory() as cache:
+                for state in ("empty numba cache", "numba cache filled"):
+                    cpu, wall = run_tree(tree, args.images, 1, first=True, cache=cache)[
+                        "first evaluate_pair"
+                    ]
+                    print(
+                        f"{label}: first evaluate_pair, {state}: {cpu:.2f} s cpu, {wall:.2f} s wall"
+                    )
     print(f"load average at the end: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cpus")
 
 
