@@ -92,13 +92,12 @@ def moments(acc, n_orient, epsilon):
 
 
 @numba.njit(cache=True)
-def _order_statistic(bits, k, counts):
-    """The k-th smallest (0-based) of non-negative float64 values given as their uint64 bits.
+def _bucket_of_rank(bits, k):
+    """The values sharing the top 16 bits with the k-th smallest (0-based), and its rank there.
 
-    Non-negative doubles order as their bit patterns do: a histogram of the top 16 bits finds
-    the bucket holding rank k, and only that bucket is sorted. Exact (it returns an element).
+    ``bits`` are the uint64 patterns of non-negative float64 values, which order as the values.
     """
-    counts[:] = 0
+    counts = np.zeros(1 << 16, dtype=np.int64)
     for v in bits:
         counts[v >> 48] += 1
     below = 0
@@ -112,22 +111,27 @@ def _order_statistic(bits, k, counts):
         if (v >> 48) == bucket:
             members[m] = v
             m += 1
-    members.sort()
-    return members[k - below]
+    return members, k - below
 
 
-@numba.njit(cache=True)
-def median_nonnegative(values):
-    """``np.median`` of a non-negative, NaN-free float64 array, bit for bit, in a fraction of
-    its time: the middle element, or the mean ``(lo + hi) / 2`` of the two middle ones."""
-    bits = values.ravel().view(np.uint64)
-    n = bits.shape[0]
-    counts = np.empty(1 << 16, dtype=np.int64)
-    hi = np.array([_order_statistic(bits, n // 2, counts)]).view(np.float64)[0]
+def median_nonnegative(values: np.ndarray) -> float:
+    """``np.median`` of non-negative, NaN-free float64 values, bit for bit, three times faster.
+
+    A histogram of the top 16 bits finds the bucket holding each middle rank; only that bucket
+    (a few percent of the values) is partitioned. The middle element, or ``(lo + hi) / 2`` of
+    the two middle ones, as ``np.median`` (its mean of two) computes it.
+    """
+    bits = np.ascontiguousarray(values, dtype=np.float64).ravel().view(np.uint64)
+    n = bits.size
+
+    def order_statistic(k: int) -> float:
+        members, rank = _bucket_of_rank(bits, k)
+        return float(np.partition(members, rank)[rank : rank + 1].view(np.float64)[0])
+
+    hi = order_statistic(n // 2)
     if n % 2:
         return hi
-    lo = np.array([_order_statistic(bits, n // 2 - 1, counts)]).view(np.float64)[0]
-    return (lo + hi) / 2
+    return (order_statistic(n // 2 - 1) + hi) / 2
 
 
 @numba.njit(cache=True)
