@@ -58,10 +58,15 @@ def accumulate_orientation(eo, threshold, angle, epsilon, cut_off, g_weight, acc
                 e = re[s, q]
                 d = im[s, q]
                 energy[q] += e * mean_e[q] + d * mean_o[q] - abs(e * mean_o[q] - d * mean_e[q])
+        # exp is a libm call, which would keep the rest of its loop scalar.
+        weight = np.empty(cols)
         for q in range(cols):
             width = sum_an[q] / (max_an[q] + epsilon) / n_scale
-            weight = 1.0 / (1 + math.exp((cut_off - width) * g_weight))
-            weighted = weight * max(energy[q] - threshold, 0.0)
+            weight[q] = (cut_off - width) * g_weight
+        for q in range(cols):
+            weight[q] = math.exp(weight[q])
+        for q in range(cols):
+            weighted = 1.0 / (1 + weight[q]) * max(energy[q] - threshold, 0.0)
             acc[0, p, q] += weighted
             acc[1, p, q] += sum_an[q]
             pc_o = weighted / sum_an[q]
