@@ -63,6 +63,8 @@ def measure(name: str, argv: list[str], env, repeats: int, expect: int = 0, fres
             raise SystemExit(f"{name}: exit code {code}, expected {expect}: ndcnp {' '.join(argv)}")
         if k:  # the first run warms the caches
             rows.append((wall, cpu, rss))
+    if not rows:  # repeats=0: run only to make the outputs (fuse-dir before evaluate)
+        return {"name": name}
     result = {
         "name": name,
         "wall": statistics.median(r[0] for r in rows),

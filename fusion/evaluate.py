@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from fusion.images import read_image
+from fusion.images import read_image, rgb2gray
 from ndtheory.errors import NdcnpInputError
 from simulate.threads import available_threads
 
@@ -36,14 +36,15 @@ def evaluate_pair(
     """All Table 1 metrics of one fusion (and the ground-truth scores when given)."""
     from fusion import metrics
 
+    grey_a, grey_b, grey_f = _grey_once(source_a, source_b, fused)
     row = {
-        "Qabf": metrics.qabf(source_a, source_b, fused),
-        "FMIw": metrics.fmi(source_a, source_b, fused, feature="wavelet"),
-        "SSIM": metrics.ssim(source_a, source_b, fused, variant="grey"),
+        "Qabf": metrics.qabf(grey_a, grey_b, grey_f),
+        "FMIw": metrics.fmi(grey_a, grey_b, grey_f, feature="wavelet"),
+        "SSIM": metrics.ssim(grey_a, grey_b, grey_f, variant="grey"),
         "SSIM_Y": metrics.ssim(source_a, source_b, fused, variant="luma"),
         "PSNR": metrics.psnr(source_a, source_b, fused),
-        "QP": metrics.qp(source_a, source_b, fused),
-        "QCB": metrics.qcb(source_a, source_b, fused),
+        "QP": metrics.qp(grey_a, grey_b, grey_f),
+        "QCB": metrics.qcb(grey_a, grey_b, grey_f),
     }
     if ground_truth is not None:
         row["PSNR_gt"] = metrics.psnr_reference(fused, ground_truth)
@@ -51,6 +52,24 @@ def evaluate_pair(
         row["SSIM_Y_gt"] = metrics.ssim_reference(fused, ground_truth, variant="luma")
         row["accuracy_gt"] = metrics.accuracy_against_gt(source_a, source_b, fused, ground_truth)
     return row
+
+
+def _grey_once(*images: NDArray) -> tuple[NDArray, ...]:
+    """The images as the grey-level metrics see them, converted once instead of per metric.
+
+    Integer RGB of one shape and dtype becomes ``rgb2gray`` grey of the same dtype, which every
+    grey-level metric reads exactly as it reads the colour image (MATLAB ``rgb2gray`` first);
+    anything else is returned as given, for each metric to check and convert itself.
+    """
+    arrays = [np.asarray(image) for image in images]
+    first = arrays[0]
+    shared = (
+        first.ndim == 3
+        and first.shape[2] == 3
+        and first.dtype in (np.uint8, np.uint16)
+        and all(a.shape == first.shape and a.dtype == first.dtype for a in arrays)
+    )
+    return tuple(rgb2gray(a) for a in arrays) if shared else tuple(images)
 
 
 def _images_in(folder: Path) -> dict[str, Path]:

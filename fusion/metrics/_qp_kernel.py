@@ -23,35 +23,53 @@ def accumulate_orientation(eo, threshold, angle, epsilon, cut_off, g_weight, acc
     c_angle = math.cos(angle)
     s_angle = math.sin(angle)
     for p in numba.prange(rows):
-        for q in range(cols):
-            sum_e = 0.0
-            sum_o = 0.0
-            sum_an = 0.0
-            max_an = 0.0
-            for s in range(n_scale):
-                z = eo[s, p, q]
-                # sqrt(re^2 + im^2), not hypot (MATLAB abs): 1 ulp at most, several times faster.
-                an = math.sqrt(z.real * z.real + z.imag * z.imag)
-                sum_an += an
-                sum_e += z.real
-                sum_o += z.imag
-                max_an = an if s == 0 else max(max_an, an)
-            x_energy = math.sqrt(sum_e**2 + sum_o**2) + epsilon
-            mean_e = sum_e / x_energy
-            mean_o = sum_o / x_energy
-            energy = 0.0
-            for s in range(n_scale):
-                z = eo[s, p, q]
+        # A row at a time, each step a loop over the row's pixels that LLVM vectorises (twice
+        # as fast as a pixel at a time); per pixel the operations and their order are the
+        # same, so the sums are bit-identical.
+        re = np.empty((n_scale, cols))
+        im = np.empty((n_scale, cols))
+        sum_e = np.zeros(cols)
+        sum_o = np.zeros(cols)
+        sum_an = np.zeros(cols)
+        max_an = np.empty(cols)
+        for s in range(n_scale):
+            row = eo[s, p]
+            for q in range(cols):
+                z = row[q]
                 e = z.real
                 d = z.imag
-                energy += e * mean_e + d * mean_o - abs(e * mean_o - d * mean_e)
-            energy = max(energy - threshold, 0.0)
-            width = sum_an / (max_an + epsilon) / n_scale
-            weight = 1.0 / (1 + math.exp((cut_off - width) * g_weight))
-            weighted = weight * energy
+                re[s, q] = e
+                im[s, q] = d
+                # sqrt(re^2 + im^2), not hypot (MATLAB abs): 1 ulp at most, several times faster.
+                an = math.sqrt(e * e + d * d)
+                sum_an[q] += an
+                sum_e[q] += e
+                sum_o[q] += d
+                max_an[q] = an if s == 0 else max(max_an[q], an)
+        mean_e = np.empty(cols)
+        mean_o = np.empty(cols)
+        for q in range(cols):
+            x_energy = math.sqrt(sum_e[q] ** 2 + sum_o[q] ** 2) + epsilon
+            mean_e[q] = sum_e[q] / x_energy
+            mean_o[q] = sum_o[q] / x_energy
+        energy = np.zeros(cols)
+        for s in range(n_scale):
+            for q in range(cols):
+                e = re[s, q]
+                d = im[s, q]
+                energy[q] += e * mean_e[q] + d * mean_o[q] - abs(e * mean_o[q] - d * mean_e[q])
+        # exp is a libm call, which would keep the rest of its loop scalar.
+        weight = np.empty(cols)
+        for q in range(cols):
+            width = sum_an[q] / (max_an[q] + epsilon) / n_scale
+            weight[q] = (cut_off - width) * g_weight
+        for q in range(cols):
+            weight[q] = math.exp(weight[q])
+        for q in range(cols):
+            weighted = 1.0 / (1 + weight[q]) * max(energy[q] - threshold, 0.0)
             acc[0, p, q] += weighted
-            acc[1, p, q] += sum_an
-            pc_o = weighted / sum_an
+            acc[1, p, q] += sum_an[q]
+            pc_o = weighted / sum_an[q]
             cx = pc_o * c_angle
             cy = pc_o * s_angle
             acc[2, p, q] += cx**2
@@ -76,3 +94,98 @@ def moments(acc, n_orient, epsilon):
             big[p, q] = (covy2 + covx2 + denom) / 2
             small[p, q] = (covy2 + covx2 - denom) / 2
     return pc, big, small
+
+
+@numba.njit(cache=True)
+def _bucket_of_rank(bits, k):
+    """The values sharing the top 16 bits with the k-th smallest (0-based), and its rank there.
+
+    ``bits`` are the uint64 patterns of non-negative float64 values, which order as the values.
+    """
+    counts = np.zeros(1 << 16, dtype=np.int64)
+    for v in bits:
+        counts[v >> 48] += 1
+    below = 0
+    bucket = 0
+    while below + counts[bucket] <= k:
+        below += counts[bucket]
+        bucket += 1
+    members = np.empty(counts[bucket], dtype=np.uint64)
+    m = 0
+    for v in bits:
+        if (v >> 48) == bucket:
+            members[m] = v
+            m += 1
+    return members, k - below
+
+
+def median_nonnegative(values: np.ndarray) -> float:
+    """``np.median`` of non-negative, NaN-free float64 values, bit for bit, three times faster.
+
+    A histogram of the top 16 bits finds the bucket holding each middle rank; only that bucket
+    (a few percent of the values) is partitioned. The middle element, or ``(lo + hi) / 2`` of
+    the two middle ones, as ``np.median`` (its mean of two) computes it.
+    """
+    bits = np.ascontiguousarray(values, dtype=np.float64).ravel().view(np.uint64)
+    n = bits.size
+
+    def order_statistic(k: int) -> float:
+        members, rank = _bucket_of_rank(bits, k)
+        return float(np.partition(members, rank)[rank : rank + 1].view(np.float64)[0])
+
+    hi = order_statistic(n // 2)
+    if n % 2:
+        return hi
+    return (order_statistic(n // 2 - 1) + hi) / 2
+
+
+@numba.njit(cache=True)
+def filter_spectrum(spectrum, filters, out):
+    """``out[s] = spectrum * filters[s]`` for a complex spectrum and real filters.
+
+    NumPy promotes the real filter to complex and computes ``re h - im 0``, ``re 0 + im h``;
+    this skips the products with zero (equal but for the sign of an exact zero).
+    """
+    n_scale, rows, cols = filters.shape
+    for s in range(n_scale):
+        for p in range(rows):
+            for q in range(cols):
+                z = spectrum[p, q]
+                h = filters[s, p, q]
+                out[s, p, q] = complex(z.real * h, z.imag * h)
+
+
+@numba.njit(cache=True)
+def masked_products(feature, mask, fused):
+    """``x = mask * feature``, ``x * x`` and ``x * fused``, as NumPy computes them (one pass)."""
+    rows, cols = feature.shape
+    x = np.empty((rows, cols))
+    xx = np.empty((rows, cols))
+    xf = np.empty((rows, cols))
+    for p in range(rows):
+        for q in range(cols):
+            v = (1.0 if mask[p, q] else 0.0) * feature[p, q]
+            x[p, q] = v
+            xx[p, q] = v * v
+            xf[p, q] = v * fused[p, q]
+    return x, xx, xf
+
+
+@numba.njit(cache=True, error_model="numpy")
+def fold_correlation(best, first, mask, mu, local_xx, local_xf, mu_f, var_f, c):
+    """``best = fmax(best, r)`` with ``r = (cov + c) / (sqrt|var var_f| + c)`` where ``mask``,
+    else 0 (``best = r`` when ``first``); the NumPy expressions' operations, fused."""
+    rows, cols = mu.shape
+    for p in range(rows):
+        for q in range(cols):
+            if mask[p, q]:
+                m = mu[p, q]
+                var = local_xx[p, q] - m * m
+                cov = local_xf[p, q] - m * mu_f[p, q]
+                r = (cov + c) / (math.sqrt(abs(var * var_f[p, q])) + c)
+            else:
+                r = 0.0
+            b = best[p, q]
+            # np.fmax: the non-NaN one of the two.
+            if first or (b != b) or r > b:
+                best[p, q] = r

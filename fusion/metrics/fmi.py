@@ -53,7 +53,16 @@ def rerange(x: NDArray) -> NDArray[np.float64]:
 
 def wavelet_features(image: NDArray) -> NDArray[np.float64]:
     """``rerange([cA cH; cV cD])`` of one level of MATLAB ``dwt2(image, 'dmey')``."""
-    c_a, (c_h, c_v, c_d) = pywt.dwt2(image, dmey102(), mode="symmetric")
+    wavelet = dmey102()
+    lo, hi = np.asarray(wavelet.dec_lo), np.asarray(wavelet.dec_hi)
+    if min(image.shape) >= lo.size:
+        from fusion.metrics._dwt_kernel import dwt2_symmetric
+
+        # pywt.dwt2's values bit for bit, four times faster (see _dwt_kernel).
+        image = np.ascontiguousarray(image, dtype=np.float64)
+        c_a, c_h, c_v, c_d = dwt2_symmetric(image, lo, hi)
+    else:
+        c_a, (c_h, c_v, c_d) = pywt.dwt2(image, wavelet, mode="symmetric")
     return rerange(np.block([[c_a, c_h], [c_v, c_d]]))
 
 

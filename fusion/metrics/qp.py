@@ -99,7 +99,10 @@ def _filter_bank(shape: tuple[int, int]) -> _FilterBank:
 
 def _threshold(first_scale: NDArray, em_n: float, noise_sum: float) -> float:
     """Noise threshold of one orientation from its smallest-scale responses."""
-    median_e2n = np.median(np.abs(first_scale) ** 2)
+    from fusion.metrics._qp_kernel import median_nonnegative
+
+    # np.median's value, bit for bit, three times faster (squared amplitudes are >= 0, finite).
+    median_e2n = median_nonnegative(np.abs(first_scale) ** 2)
     noise_power = (-median_e2n / np.log(0.5)) / em_n
     tau = np.sqrt(2 * noise_power * noise_sum / 2)
     threshold = tau * np.sqrt(np.pi / 2) + K_NOISE * np.sqrt((2 - np.pi / 2) * tau**2)
@@ -114,7 +117,7 @@ def phase_congruency(image: NDArray) -> tuple[NDArray, NDArray, NDArray]:
     """
     import numba
 
-    from fusion.metrics._qp_kernel import accumulate_orientation, moments
+    from fusion.metrics._qp_kernel import accumulate_orientation, filter_spectrum, moments
 
     im = np.asarray(image, dtype=np.float64)
     bank = _filter_bank(im.shape)
@@ -125,7 +128,7 @@ def phase_congruency(image: NDArray) -> tuple[NDArray, NDArray, NDArray]:
     acc = np.zeros((5, *im.shape))
     buffer = np.empty((N_SCALE, *im.shape), dtype=np.complex128)
     for o in range(N_ORIENT):
-        np.multiply(image_fft, bank.filters[o], out=buffer)
+        filter_spectrum(image_fft, bank.filters[o], buffer)
         eo = fft.ifft2(buffer, axes=(-2, -1), overwrite_x=True, workers=workers)
         threshold = _threshold(eo[0], bank.em_n[o], bank.noise_sum[o])
         angle = o * np.pi / N_ORIENT
@@ -202,21 +205,18 @@ def phase_congruency_reference(image: NDArray) -> tuple[NDArray, NDArray, NDArra
 def _feature_score(
     fa: NDArray, fb: NDArray, fmax: NDArray, ff: NDArray, masks: tuple[NDArray, NDArray, NDArray]
 ) -> float:
+    from fusion.metrics._qp_kernel import fold_correlation, masked_products
+
     def local(x: NDArray) -> NDArray:
         return gaussian_same(x, WINDOW_SIZE, SIGMA, border="zero")
 
     mu_f = local(ff)
     var_f = local(ff * ff) - mu_f**2
-    best = None
-    for feature, mask in zip((fa, fb, fmax), masks, strict=True):
-        x = mask * feature
-        mu = local(x)
-        var = local(x * x) - mu**2
-        cov = local(x * ff) - mu * mu_f
-        with np.errstate(invalid="ignore"):
-            r = np.where(mask, (cov + C_CORR) / (np.sqrt(np.abs(var * var_f)) + C_CORR), 0.0)
-        # MATLAB's max skips NaN; np.fmax does the same.
-        best = r if best is None else np.fmax(best, r)
+    best = np.empty(ff.shape)
+    for k, (feature, mask) in enumerate(zip((fa, fb, fmax), masks, strict=True)):
+        x, xx, xf = masked_products(feature, mask, ff)
+        # MATLAB's max skips NaN, as np.fmax (the kernel folds r into best the same way).
+        fold_correlation(best, k == 0, mask, local(x), local(xx), local(xf), mu_f, var_f, C_CORR)
     with np.errstate(divide="ignore", invalid="ignore"):
         return float(np.sum(best) / np.count_nonzero(masks[2]))
 

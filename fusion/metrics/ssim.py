@@ -30,21 +30,24 @@ YCBCR_Y_WEIGHTS = (65.481, 128.553, 24.966)
 """MATLAB ``rgb2ycbcr`` luma row, for R', G', B' in [0, 1]; offset 16."""
 
 
-def ssim_map(x: NDArray, y: NDArray, data_range: float) -> NDArray[np.float64]:
-    """MATLAB ``ssim(x, y)``'s local map for two float grey images of one shape."""
+def _local(x: NDArray) -> NDArray:
+    return gaussian_same(x, WINDOW_SIZE, SIGMA, border="replicate")
+
+
+def ssim_map(
+    x: NDArray, y: NDArray, data_range: float, *, x_moments: tuple | None = None
+) -> NDArray[np.float64]:
+    """MATLAB ``ssim(x, y)``'s local map for two float grey images of one shape.
+
+    ``x_moments``: ``(local mean of x, local mean of x^2)`` when already computed (the fused
+    image is compared with both sources).
+    """
+    from fusion.metrics._ssim_kernel import ssim_from_moments
+
     c1 = (K1 * data_range) ** 2
     c2 = (K2 * data_range) ** 2
-    mu_x = gaussian_same(x, WINDOW_SIZE, SIGMA, border="replicate")
-    mu_y = gaussian_same(y, WINDOW_SIZE, SIGMA, border="replicate")
-    mu_xy = mu_x * mu_y
-    mu_x2 = mu_x**2
-    mu_y2 = mu_y**2
-    sigma_x2 = gaussian_same(x * x, WINDOW_SIZE, SIGMA, border="replicate") - mu_x2
-    sigma_y2 = gaussian_same(y * y, WINDOW_SIZE, SIGMA, border="replicate") - mu_y2
-    sigma_xy = gaussian_same(x * y, WINDOW_SIZE, SIGMA, border="replicate") - mu_xy
-    numerator = (2 * mu_xy + c1) * (2 * sigma_xy + c2)
-    denominator = (mu_x2 + mu_y2 + c1) * (sigma_x2 + sigma_y2 + c2)
-    return numerator / denominator
+    mu_x, local_xx = x_moments if x_moments is not None else (_local(x), _local(x * x))
+    return ssim_from_moments(mu_x, _local(y), local_xx, _local(y * y), _local(x * y), c1, c2)
 
 
 def ssim_index(x: NDArray, y: NDArray, data_range: float) -> float:
@@ -105,7 +108,10 @@ def ssim(
     )
     peak = peak_of(f)
     ga, gb, gf = convert(a), convert(b), convert(f)
-    return (ssim_index(gf, ga, peak) + ssim_index(gf, gb, peak)) / 2
+    moments = (_local(gf), _local(gf * gf))
+    index_a = float(np.mean(ssim_map(gf, ga, peak, x_moments=moments)))
+    index_b = float(np.mean(ssim_map(gf, gb, peak, x_moments=moments)))
+    return (index_a + index_b) / 2
 
 
 def ssim_reference(

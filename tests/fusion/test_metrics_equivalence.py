@@ -84,6 +84,20 @@ class TestWavelet:
         assert abs(fmi62 - fmi.fmi(x, y, f)) > 1e-4
 
 
+@pytest.mark.parametrize("shape", [(102, 102), (103, 150), (233, 107), (260, 261)])
+def test_dwt_kernel_bit_identical_to_pywavelets(shape):
+    # PyWavelets' own C convolution is the oracle; its summation order (reversed on the
+    # right overhang) must be followed exactly, or equal windows of FMI could split.
+    fmi = import_module("fusion.metrics.fmi")
+    kernel = import_module("fusion.metrics._dwt_kernel")
+    wavelet = fmi.dmey102()
+    image = np.round(RNG.random(shape) * 255)
+    c_a, (c_h, c_v, c_d) = pywt.dwt2(image, wavelet, mode="symmetric")
+    got = kernel.dwt2_symmetric(image, np.asarray(wavelet.dec_lo), np.asarray(wavelet.dec_hi))
+    for want, mine in zip((c_a, c_h, c_v, c_d), got, strict=True):
+        np.testing.assert_array_equal(mine, want)
+
+
 class TestFilters:
     image = RNG.random((37, 41)) * 255
 
@@ -102,6 +116,20 @@ class TestFilters:
             rtol=1e-13,
             atol=1e-11,
         )
+
+    @pytest.mark.parametrize("shape", [(37, 41), (7, 40), (40, 3), (1, 1)])
+    @pytest.mark.parametrize("taps", [11, 31])
+    def test_separable_kernel_bit_identical_to_ndimage(self, shape, taps):
+        # The numba filter must give ndimage's two correlate1d passes bit for bit (its
+        # operation order), for both borders, kernels wider than the image included.
+        image = RNG.random(shape) * 255
+        x = np.arange(taps) - taps // 2
+        weights = np.exp(-(x**2) / (2 * 2.0**2))
+        for replicate, mode in ((True, "nearest"), (False, "constant")):
+            want = ndimage.correlate1d(image, weights, axis=0, mode=mode, cval=0.0)
+            want = ndimage.correlate1d(want, weights, axis=1, mode=mode, cval=0.0)
+            got = _common.correlate_separable(image, weights, replicate=replicate)
+            np.testing.assert_array_equal(got, want)
 
     def test_sobel_equals_conv2_same(self):
         x = RNG.integers(0, 256, (19, 23)).astype(float)
@@ -162,6 +190,22 @@ class TestSkimageSsim:
         np.testing.assert_allclose(full[inner], ours[inner], rtol=1e-10, atol=1e-12)
         assert mssim == pytest.approx(ours[inner].mean(), abs=1e-12)
         assert abs(mssim - ours.mean()) > 1e-4  # so skimage's number is not MATLAB's
+
+    def test_fused_map_equals_numpy_expressions(self):
+        # The numba map against MATLAB ssim's formulas written in NumPy, bit for bit.
+        def local(v):
+            return _common.gaussian_same(v, 11, 1.5, border="replicate")
+
+        x, y = self.x, self.y
+        c1, c2 = (0.01 * 255) ** 2, (0.03 * 255) ** 2
+        mu_x, mu_y = local(x), local(y)
+        sigma_x2 = local(x * x) - mu_x**2
+        sigma_y2 = local(y * y) - mu_y**2
+        sigma_xy = local(x * y) - mu_x * mu_y
+        want = ((2 * mu_x * mu_y + c1) * (2 * sigma_xy + c2)) / (
+            (mu_x**2 + mu_y**2 + c1) * (sigma_x2 + sigma_y2 + c2)
+        )
+        np.testing.assert_array_equal(ssim_module.ssim_map(x, y, 255), want)
 
 
 def random_features(shape, seed):
@@ -234,6 +278,55 @@ class TestPhaseCongruencyKernel:
             qp.phase_congruency(image), qp.phase_congruency_reference(image), strict=True
         ):
             np.testing.assert_allclose(fast, slow, rtol=0, atol=1e-13)
+
+    @pytest.mark.parametrize("n", [1, 2, 3, 4, 101, 1000, 4096])
+    def test_median_equals_numpy_bit_for_bit(self, n):
+        # The threshold's median must be np.median's value exactly: odd and even counts,
+        # ties, zeros, all-equal arrays and squared amplitudes spanning many octaves.
+        kernel = import_module("fusion.metrics._qp_kernel")
+        amplitudes = np.abs(RNG.standard_normal(n) * RNG.standard_normal(n)) ** 2
+        for values in (
+            amplitudes,
+            np.round(amplitudes, 1),
+            np.where(np.arange(n) < n // 2, 0.0, amplitudes),
+            np.full(n, 3.0),
+        ):
+            assert kernel.median_nonnegative(values) == np.median(values)
+
+    def test_feature_score_equals_numpy_expressions(self):
+        # The fused kernels against the formulas written in NumPy (as metricZhao.m), with NaN
+        # features (M, m where every response is zero) and empty masks.
+        qp = import_module("fusion.metrics.qp")
+        shape = (23, 31)
+        maps = [RNG.random(shape) for _ in range(4)]
+        maps[1][3:6, 4:9] = np.nan
+        masks = (maps[0] > 0.3, maps[1] > 0.5, RNG.random(shape) > 0.2)
+
+        def local(x):
+            return _common.gaussian_same(x, 11, 1.5, border="zero")
+
+        ff = maps[3]
+        mu_f = local(ff)
+        var_f = local(ff * ff) - mu_f**2
+        best = None
+        for feature, mask in zip(maps[:3], masks, strict=True):
+            x = mask * feature
+            mu = local(x)
+            var = local(x * x) - mu**2
+            cov = local(x * ff) - mu * mu_f
+            with np.errstate(invalid="ignore"):
+                r = np.where(mask, (cov + 1e-4) / (np.sqrt(np.abs(var * var_f)) + 1e-4), 0.0)
+            best = r if best is None else np.fmax(best, r)
+        want = np.sum(best) / np.count_nonzero(masks[2])
+        assert qp._feature_score(*maps[:3], ff, masks) == want
+
+    def test_filter_spectrum_equals_numpy_product(self):
+        kernel = import_module("fusion.metrics._qp_kernel")
+        spectrum = fft.fft2(RNG.random((9, 12)))
+        filters = RNG.standard_normal((4, 9, 12))
+        out = np.empty(filters.shape, dtype=np.complex128)
+        kernel.filter_spectrum(spectrum, filters, out)
+        np.testing.assert_array_equal(out, spectrum * filters)
 
 
 @given(

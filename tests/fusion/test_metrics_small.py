@@ -231,3 +231,22 @@ def test_ssim_rejects_unknown_variant():
     image = textured(6, (8, 8))
     with pytest.raises(NdcnpInputError, match="variant"):
         ssim(image, image, image, variant="rgb")
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16])
+def test_evaluate_pair_equals_each_metric_on_the_colour_images(dtype):
+    # evaluate_pair converts to grey once and passes grey to five metrics; each must give
+    # exactly what it gives on the colour images (its own rgb2gray), for 8- and 16-bit.
+    from fusion import metrics
+    from fusion.evaluate import evaluate_pair
+
+    rng = np.random.default_rng(7)
+    top = np.iinfo(dtype).max
+    a, b = (rng.integers(0, top, (24, 27, 3), endpoint=True).astype(dtype) for _ in range(2))
+    f = np.where(rng.random((24, 27, 1)) < 0.5, a, b)
+    row = evaluate_pair(a, b, f)
+    assert row["Qabf"] == metrics.qabf(a, b, f)
+    assert row["FMIw"] == metrics.fmi(a, b, f, feature="wavelet")
+    assert row["SSIM"] == metrics.ssim(a, b, f, variant="grey")
+    assert row["QP"] == metrics.qp(a, b, f)
+    assert row["QCB"] == metrics.qcb(a, b, f)
