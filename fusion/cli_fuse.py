@@ -12,7 +12,6 @@ import numpy as np
 
 from fusion.batch import check_jobs, in_order, threads_per_pair
 from fusion.decision import WINDOWS
-from fusion.evaluate import SOURCE_LAYOUTS
 from fusion.images import PNG_COMPRESSION, read_image, write_png
 from fusion.pipeline import (
     DEFAULT_RADIUS,
@@ -215,6 +214,8 @@ def _fuse(args: argparse.Namespace) -> int:
 def _set_folders(root: Path) -> tuple[Path, Path]:
     if not root.is_dir():
         raise NdcnpInputError(f"set folder {root} does not exist")
+    from fusion.evaluate import SOURCE_LAYOUTS  # not at start-up: it loads the metrics
+
     for first, second in SOURCE_LAYOUTS:
         if (root / first).is_dir() and (root / second).is_dir():
             return root / first, root / second

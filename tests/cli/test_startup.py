@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from fusion.cli import COMMANDS, get_parser
@@ -17,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 HEAVY = ("sympy", "numba", "matplotlib", "scipy")
 
 
-def _modules_after(argv: list[str]) -> tuple[int, set[str]]:
+def _modules_after(argv: list[str], env: dict[str, str] | None = None) -> tuple[int, set[str]]:
     """Exit code and the heavy top-level packages loaded by ``ndcnp ARGV`` in a fresh process."""
     probe = (
         "import json, sys\n"
@@ -29,7 +30,7 @@ def _modules_after(argv: list[str]) -> tuple[int, set[str]]:
         "loaded = {m.split('.')[0] for m in sys.modules}\n"
         f"print(json.dumps([code, sorted(loaded & {set(HEAVY)!r})]))\n"
     )
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, **(env or {}), "PYTHONPATH": str(ROOT)}
     done = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, env=env, cwd=ROOT, check=True
     )
@@ -92,3 +93,26 @@ def test_every_command_is_in_the_table():
     full = get_parser()
     subparsers = next(a for a in full._actions if isinstance(a, argparse._SubParsersAction))
     assert list(subparsers.choices) == list(COMMANDS)
+
+
+def test_fuse_runs_without_sympy_once_the_model_is_printed(tmp_path):
+    """``ndcnp fuse`` reads ND-CNP's stored print and Corollary 1's printed roots: no SymPy.
+
+    The first run prints the model into the (fresh) cache with SymPy; the second, in a
+    fresh process, must not import it at all.
+    """
+    from PIL import Image
+
+    rng = np.random.default_rng(3)
+    sources = []
+    for name in ("a.png", "b.png"):
+        Image.fromarray(rng.integers(0, 256, (24, 32), dtype=np.uint8)).save(tmp_path / name)
+        sources.append(str(tmp_path / name))
+    argv = ["fuse", *sources, "-o", str(tmp_path / "f.png"), "--radius", "2"]
+    env = {"NDCNP_KERNEL_CACHE": str(tmp_path / "cache")}
+    first_code, first = _modules_after(argv, env)
+    (tmp_path / "f.png").unlink()
+    code, loaded = _modules_after(argv, env)
+    assert first_code == code == 0 and (tmp_path / "f.png").is_file()
+    assert "sympy" in first  # the print was made here, so the cache was really empty
+    assert "sympy" not in loaded and "matplotlib" not in loaded
