@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 HEAVY = ("sympy", "numba", "matplotlib", "scipy")
 
 
-def _modules_after(argv: list[str], env: dict[str, str] | None = None) -> tuple[int, set[str]]:
+def _modules_after(argv: list[str]) -> tuple[int, set[str]]:
     """Exit code and the heavy top-level packages loaded by ``ndcnp ARGV`` in a fresh process."""
     probe = (
         "import json, sys\n"
@@ -30,7 +30,7 @@ def _modules_after(argv: list[str], env: dict[str, str] | None = None) -> tuple[
         "loaded = {m.split('.')[0] for m in sys.modules}\n"
         f"print(json.dumps([code, sorted(loaded & {set(HEAVY)!r})]))\n"
     )
-    env = {**os.environ, **(env or {}), "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     done = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, env=env, cwd=ROOT, check=True
     )
@@ -95,8 +95,9 @@ def test_every_command_is_in_the_table():
     assert list(subparsers.choices) == list(COMMANDS)
 
 
-def test_fuse_runs_without_sympy_once_the_model_is_printed(tmp_path):
-    """``ndcnp fuse`` reads ND-CNP's stored print and Corollary 1's printed roots: no SymPy.
+def test_fuse_runs_without_sympy_or_scipy_linalg_once_the_model_is_printed(tmp_path):
+    """``ndcnp fuse`` reads ND-CNP's stored print and Corollary 1's printed roots (no SymPy),
+    loads numba without its BLAS probe (no scipy.linalg) and freezes what it imported.
 
     The first run prints the model into the (fresh) cache with SymPy; the second, in a
     fresh process, must not import it at all.
@@ -109,10 +110,23 @@ def test_fuse_runs_without_sympy_once_the_model_is_printed(tmp_path):
         Image.fromarray(rng.integers(0, 256, (24, 32), dtype=np.uint8)).save(tmp_path / name)
         sources.append(str(tmp_path / name))
     argv = ["fuse", *sources, "-o", str(tmp_path / "f.png"), "--radius", "2"]
-    env = {"NDCNP_KERNEL_CACHE": str(tmp_path / "cache")}
-    first_code, first = _modules_after(argv, env)
-    (tmp_path / "f.png").unlink()
-    code, loaded = _modules_after(argv, env)
-    assert first_code == code == 0 and (tmp_path / "f.png").is_file()
+    probe = (
+        "import gc, json, sys\n"
+        "from fusion.cli import main\n"
+        f"code = main({argv!r})\n"
+        "names = ('sympy', 'scipy.linalg', 'numba')\n"
+        "print(json.dumps([code, [n for n in names if n in sys.modules], gc.get_freeze_count()]))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "NDCNP_KERNEL_CACHE": str(tmp_path / "cache")}
+    runs = []
+    for _ in range(2):
+        done = subprocess.run(
+            [sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True
+        )
+        runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
+        assert (tmp_path / "f.png").is_file()
+        (tmp_path / "f.png").unlink()
+    (first_code, first, _), (code, loaded, frozen) = runs
+    assert first_code == code == 0
     assert "sympy" in first  # the print was made here, so the cache was really empty
-    assert "sympy" not in loaded and "matplotlib" not in loaded
+    assert loaded == ["numba"] and frozen > 10_000
