@@ -125,6 +125,8 @@ def main() -> int:
         results.append(measure("ndcnp fuse (argument error)", argv, env, args.repeats, 2))
     if "bound" in args.only:
         argv = ["theory", "bound", "--alpha", "0.8", "--beta", "0.2", "--gamma", "0.5"]
+        exact = [*argv, "--lam", "15", "--sum-w", "1.2"]  # issue 14's command: exact rationals
+        results.append(measure("ndcnp theory bound --lam 15 --sum-w 1.2", exact, env, args.repeats))
         argv += ["--sum-w", "1.2", "--input-max", "1.2", "--solve-for", "lam"]
         results.append(measure("ndcnp theory bound --solve-for lam", argv, env, args.repeats))
     pair = [str(lytro / "far" / "1.jpg"), str(lytro / "near" / "1.jpg")]

@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 
 from fusion.batch import check_jobs, in_order, threads_per_pair
+from fusion.cli import frozen_imports
 from fusion.decision import WINDOWS
-from fusion.evaluate import SOURCE_LAYOUTS
 from fusion.images import PNG_COMPRESSION, read_image, write_png
 from fusion.pipeline import (
     DEFAULT_RADIUS,
@@ -185,6 +185,42 @@ def _check_fusion_options(args: argparse.Namespace) -> None:
         raise NdcnpInputError(f"--radius must be >= 0; got {args.radius}")
 
 
+def _numba_without_blas_probe() -> None:
+    """Load numba's array-math lowering without its probe for SciPy's BLAS.
+
+    At import ``numba.np.arraymath`` tries ``import scipy.linalg.cython_blas``, which loads
+    all of ``scipy.linalg``: 0.2 s of CPU, a fifth of ``ndcnp fuse`` on a Lytro pair. The
+    answer only chooses how compiled ``np.correlate``/``np.convolve`` take inner products;
+    the fusion kernels call neither, and this process runs nothing else under numba. So
+    the command line (never the library, whose callers may use them) hides the module for
+    that one import, and puts it back: a later ``import scipy.linalg`` works as usual.
+    """
+    if "numba.np.arraymath" in sys.modules or "scipy.linalg" in sys.modules:
+        return
+    probe = "scipy.linalg.cython_blas"
+    sys.modules[probe] = None  # type: ignore[assignment] - makes that import fail at once
+    try:
+        import numba.np.arraymath  # noqa: F401
+    finally:
+        if probe in sys.modules and sys.modules[probe] is None:
+            del sys.modules[probe]
+
+
+def _load_engine() -> None:
+    """Import numba and the fusion engine under :func:`fusion.cli.frozen_imports`.
+
+    numba's import makes about a hundred thousand long-lived objects (classes, typing
+    registries); imported with the collector paused and then frozen, the rest of the run
+    and the exit never walk them: ``ndcnp fuse`` on a Lytro pair takes about 0.2 s less
+    CPU (``benchmarks/README.md``).
+    """
+    with frozen_imports("numba" not in sys.modules):
+        _numba_without_blas_probe()
+        import fusion._window_kernel  # noqa: F401
+        import simulate._kernel
+        import simulate.pair  # noqa: F401
+
+
 def _fuse(args: argparse.Namespace) -> int:
     if len(args.sources) < 2:
         raise NdcnpInputError(f"fusion needs at least two source images; got {len(args.sources)}")
@@ -195,6 +231,7 @@ def _fuse(args: argparse.Namespace) -> int:
     if args.spikes:
         check_output_path(args.spikes, args.sources, suffixes=(".npz",))
     check_distinct([args.output, args.decision_map, args.spikes])
+    _load_engine()
     images = list(in_order(read_image, args.sources))  # decoded side by side
     result = fuse(
         images,
@@ -229,6 +266,8 @@ def _fuse(args: argparse.Namespace) -> int:
 def _set_folders(root: Path) -> tuple[Path, Path]:
     if not root.is_dir():
         raise NdcnpInputError(f"set folder {root} does not exist")
+    from fusion.evaluate import SOURCE_LAYOUTS  # not at start-up: it loads the metrics
+
     for first, second in SOURCE_LAYOUTS:
         if (root / first).is_dir() and (root / second).is_dir():
             return root / first, root / second
@@ -262,6 +301,7 @@ def _fuse_dir(args: argparse.Namespace) -> int:
     inputs = [*_set_folders(root), *(p for _, far, near in pairs for p in (far, near))]
     out = check_output_folder(args.output, inputs, [f"{stem}.png" for stem, _, _ in pairs])
     jobs = check_jobs(args.jobs)
+    _load_engine()
     with staged_folder(out) as staging:
 
         def fuse_one(pair: tuple[str, Path, Path]) -> None:
@@ -300,6 +340,7 @@ def _reproduce(args: argparse.Namespace) -> int:
         inputs = [first, second, ref_dir, *(p for t in triples for p in t[1:])]
         diff_dir = check_output_folder(args.diff, inputs, [f"{stem}.png" for stem in stems])
     jobs = check_jobs(args.jobs)
+    _load_engine()
     with staged_folder(diff_dir) if diff_dir is not None else nullcontext() as staging:
 
         def compare_one(triple: tuple[str, Path, Path, Path]):

@@ -75,6 +75,12 @@ class ParameterRule:
         lhs, rhs = ND_CNP.firing.lhs, ND_CNP.firing.rhs
         return dataclasses.replace(ND_CNP, name="nd-cnp-ge", firing=sp.GreaterThan(lhs, rhs))
 
+    @property
+    def engine_model(self) -> NeuronModel | str:
+        """What the engines run: ND-CNP by its shipped name, whose stored print needs no
+        SymPy (:func:`simulate.printed.printed_model`), or :attr:`model` for ``>=``."""
+        return self.model if self.fires_at_equality else "nd-cnp"
+
 
 def corollary1_lam(i_max: float, rule: ParameterRule) -> float:
     """The threshold weight that puts ``i_max`` exactly on the Corollary-1 bound (Eq. 19).
@@ -85,7 +91,7 @@ def corollary1_lam(i_max: float, rule: ParameterRule) -> float:
     """
     if not np.isfinite(i_max) or i_max < 0:
         raise NdcnpInputError(f"the largest input must be a finite number >= 0; got {i_max}")
-    from ndtheory.bound import solve_for  # Corollary 1 from its printed closed forms
+    from ndtheory.corollary1 import solve_for  # printed closed forms, no SymPy
 
     return solve_for(
         "lam",
@@ -134,7 +140,7 @@ def configure(stimuli: Sequence[NDArray], rule: ParameterRule) -> list[dict[str,
         )
     if not 0 <= rule.own_percentile <= 100:
         raise NdcnpInputError(f"own_percentile must be in [0, 100]; got {rule.own_percentile}")
-    from ndtheory.bound import solve_for
+    from ndtheory.corollary1 import solve_for
 
     for s, p in zip(stimuli, params, strict=True):
         known = {k: v for k, v in p.items() if k != rule.own_parameter}
@@ -145,7 +151,10 @@ def configure(stimuli: Sequence[NDArray], rule: ParameterRule) -> list[dict[str,
 
 def model_parameters(rule: ParameterRule, params: dict[str, float]) -> dict[str, float]:
     """The parameters of ``rule.model`` among a system's configuration (without ``sum_W``)."""
-    return {p.name: params[p.name] for p in rule.model.parameters}
+    from simulate.printed import printed_model
+
+    declared = printed_model(rule.engine_model, rule.semantics).declared
+    return {p.name: params[p.name] for p in declared}
 
 
 def system_kernel(rule: ParameterRule, params: dict[str, float]) -> NDArray[np.float64]:

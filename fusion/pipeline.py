@@ -199,7 +199,7 @@ def _spike_counts(
     from simulate.grid import simulate_grid
     from simulate.pair import simulate_pair
 
-    options = {"model": rule.model, "semantics": rule.semantics, "border": "zero"}
+    options = {"model": rule.engine_model, "semantics": rule.semantics, "border": "zero"}
     model_params = [model_parameters(rule, p) for p in params]
     kernels = [system_kernel(rule, p) for p in params]
     counts: list[NDArray[np.int64]] = []

@@ -19,7 +19,7 @@ _WHERE = {
     "continuous_firing_bound": "ndtheory.bound",
     "finite_horizon_supremum": "ndtheory.bound",
     "finite_horizon_thresholds": "ndtheory.bound",
-    "solve_for": "ndtheory.bound",
+    "solve_for": "ndtheory.corollary1",
     "derive_continuous_firing": "ndtheory.continuous_firing",
 }
 

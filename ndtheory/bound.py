@@ -29,16 +29,11 @@ import numpy as np
 import sympy as sp
 
 from ndtheory.closed_forms import continuous_firing_closed_forms
+from ndtheory.corollary1 import BOUND_PARAMETERS, SUM_W_PARAMETER
+from ndtheory.corollary1 import solve_for as solve_for  # re-exported: its home before SymPy left it
 from ndtheory.errors import NdcnpInputError, NotDerivableError
 from ndtheory.recurrence import t
 from ndtheory.spec import ND_CNP, SUM_W, I, NeuronModel, Parameter
-
-SUM_W_PARAMETER = Parameter(
-    "sum_W", 0.0, math.inf, low_open=False, description="sum(W), the coupling when all fire"
-)
-"""``sum(W)``: the coupling input when every neighbour fires; any value >= 0."""
-BOUND_PARAMETERS: tuple[str, ...] = ("I", "alpha", "beta", "gamma", "lam", "sum_W")
-"""The names :func:`solve_for` can solve for, in the paper's order."""
 
 
 def _relation_margin(relation: sp.Rel) -> sp.Expr:
@@ -203,92 +198,6 @@ def derived_solutions(model: NeuronModel, name: str):
     others = [n for n in BOUND_PARAMETERS if n != name]
     functions = [sp.lambdify([symbols[n] for n in others], root, modules="cmath") for root in roots]
     return others, roots, functions
-
-
-def _solutions(model: NeuronModel, name: str):
-    """``(others, functions)`` for :func:`solve_for`: printed for ND-CNP, else derived."""
-    if model is ND_CNP:
-        from ndtheory import _solved
-
-        others, functions = _solved.SOLUTIONS[name]
-        return list(others), functions
-    others, _, functions = derived_solutions(model, name)
-    return others, functions
-
-
-def solve_for(parameter: str, **known: float) -> float:
-    """The value of one parameter that puts the given input on the bound (Eq. 19 with equality).
-
-    Parameters
-    ----------
-    parameter : {"I", "alpha", "beta", "gamma", "lam", "sum_W"}
-        The parameter to solve for.
-    **known : float
-        Every other one of ``I, alpha, beta, gamma, lam, sum_W`` (``I`` is the
-        largest input the neuron will see).
-
-    Returns
-    -------
-    float
-        The unique value in the parameter's range with ``B = I`` (Eq. 17). ``alpha``,
-        ``beta``, ``gamma`` and ``lam`` enter ``B`` through a linear equation;
-        ``sum_W`` through a quadratic, of whose roots at most one is >= 0 (their
-        sum ``-(I + 1 - beta)`` is negative). With this value, inputs up to ``I``
-        satisfy Corollary 1.
-
-    Raises
-    ------
-    NdcnpInputError
-        If ``parameter`` is unknown, a value is missing, unknown or out of range,
-        or no value in the parameter's range puts ``I`` on the bound.
-
-    Examples
-    --------
-    >>> round(solve_for("lam", I=1.2, alpha=0.8, beta=0.2, gamma=0.5, sum_W=1.2), 12)
-    15.0
-    """
-    if parameter not in BOUND_PARAMETERS:
-        raise NdcnpInputError(
-            f"parameter must be one of {', '.join(BOUND_PARAMETERS)}; got {parameter!r}"
-        )
-    needed = [n for n in BOUND_PARAMETERS if n != parameter]
-    unknown = sorted(set(known) - set(needed))
-    if unknown:
-        raise NdcnpInputError(
-            f"{unknown[0]} is not needed to solve for {parameter}; give {', '.join(needed)}"
-        )
-    missing = [n for n in needed if n not in known]
-    if missing:
-        raise NdcnpInputError(f"solving for {parameter} needs {missing[0]}; got none")
-    values = _check(ND_CNP, known)
-    target = _parameters(ND_CNP)[parameter]
-    others, functions = _solutions(ND_CNP, parameter)
-    scale = max(1.0, *(abs(v) for v in values.values()))
-    found = []
-    for function in functions:
-        try:
-            root = complex(function(*(values[n] for n in others)))
-        except ZeroDivisionError:
-            continue
-        if abs(root.imag) > 1e-12 * max(1.0, abs(root.real)):
-            continue
-        value = root.real
-        # a closed end hit up to rounding (sum_W = 0) is that end
-        if not target.low_open and abs(value - target.low) <= 1e-12 * scale:
-            value = target.low
-        if target.contains(value):
-            found.append(value)
-    if not found:
-        given = ", ".join(f"{n}={values[n]:g}" for n in needed)
-        if _independent_of(ND_CNP, parameter, values):
-            raise NdcnpInputError(
-                f"the bound (Eq. 17) does not depend on {parameter} for {given}; "
-                f"every {parameter} or none puts I on it"
-            )
-        raise NdcnpInputError(
-            f"no {parameter} in {target.range_text()} puts the bound (Eq. 17) at I for {given}"
-        )
-    return float(min(found))
 
 
 def _independent_of(model: NeuronModel, name: str, values: dict[str, float]) -> bool:

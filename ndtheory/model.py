@@ -44,14 +44,14 @@ References
 from __future__ import annotations
 
 import keyword
-import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 import sympy as sp
 
 from ndtheory.errors import NdcnpInputError
+from ndtheory.parameter import INPUT, Parameter, validate_values
 
 Semantics = Literal["decay", "decay-on-fire"]
 SEMANTICS: tuple[str, ...] = ("decay", "decay-on-fire")
@@ -95,92 +95,6 @@ def check_name(name: str, what: str = "name") -> str:
             f"{what} {name!r} is reserved ({', '.join(sorted(RESERVED))}); choose another name"
         )
     return name
-
-
-@dataclass(frozen=True)
-class Parameter:
-    """A model parameter and its valid range.
-
-    Parameters
-    ----------
-    name : str
-        The paper's symbol, spelled as in the API and CLI (``lam`` for lambda).
-    low, high : float
-        Range ends; ``math.inf`` for unbounded.
-    low_open, high_open : bool
-        Whether the ends are excluded.
-    description : str
-        One line for help texts.
-    typical : (float, float), optional
-        Where the parameter is usually set, for sampling (property tests) and
-        plots when the valid range is unbounded; default: the valid range.
-    """
-
-    name: str
-    low: float
-    high: float
-    low_open: bool = True
-    high_open: bool = True
-    description: str = ""
-    typical: tuple[float, float] | None = None
-
-    @property
-    def symbol(self) -> sp.Symbol:
-        """The SymPy symbol with the assumptions the range implies.
-
-        Positive for a range above 0 or open at 0, non-negative for ``[0, ...``,
-        real otherwise.
-        """
-        if self.low > 0 or (self.low == 0 and self.low_open):
-            return sp.Symbol(self.name, positive=True)
-        if self.low == 0:
-            return sp.Symbol(self.name, nonnegative=True)
-        return sp.Symbol(self.name, real=True)
-
-    @property
-    def sampling_range(self) -> tuple[float, float]:
-        """:attr:`typical` if given, else the valid range (which must then be finite)."""
-        if self.typical is not None:
-            return self.typical
-        if math.isinf(self.low) or math.isinf(self.high):
-            raise ValueError(f"{self.name}: an unbounded range needs a typical range")
-        return (self.low, self.high)
-
-    @property
-    def interval(self) -> sp.Interval:
-        """The range as a SymPy interval."""
-        low = -sp.oo if self.low == -math.inf else sp.nsimplify(self.low)
-        high = sp.oo if self.high == math.inf else sp.nsimplify(self.high)
-        return sp.Interval(low, high, self.low_open, self.high_open)
-
-    def range_text(self) -> str:
-        """The range in interval notation, e.g. ``(0, 1)`` or ``(0, inf)``."""
-
-        def end(v: float) -> str:
-            return "inf" if math.isinf(v) else f"{v:g}"
-
-        return (
-            f"{'(' if self.low_open else '['}{end(self.low)}, "
-            f"{end(self.high)}{')' if self.high_open else ']'}"
-        )
-
-    def contains(self, value: float) -> bool:
-        """Whether ``value`` is a finite number inside the range."""
-        if not math.isfinite(value):
-            return False
-        above = value > self.low if self.low_open else value >= self.low
-        below = value < self.high if self.high_open else value <= self.high
-        return above and below
-
-    def check(self, value: float) -> float:
-        """Return ``value`` as a float, or raise :class:`NdcnpInputError`."""
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            raise NdcnpInputError(f"{self.name} must be a number; got {value!r}") from None
-        if not self.contains(number):
-            raise NdcnpInputError(f"{self.name} must be in {self.range_text()}; got {value:g}")
-        return number
 
 
 @dataclass(frozen=True)
@@ -239,11 +153,7 @@ class NeuronModel:
     firing: sp.Rel
     semantics: tuple[str, ...] = SEMANTICS
     source: str = ""
-    input_parameter: Parameter = field(
-        default=Parameter(
-            "I", 0.0, math.inf, low_open=False, description="external input", typical=(0.0, 4.0)
-        )
-    )
+    input_parameter: Parameter = INPUT
 
     def __post_init__(self) -> None:
         for unit in self.units:
@@ -362,17 +272,7 @@ class NeuronModel:
         NdcnpInputError
             For a missing, unknown or out-of-range parameter.
         """
-        declared = [p.name for p in self.parameters]
-        unknown = sorted(set(params) - set(declared))
-        if unknown:
-            raise NdcnpInputError(
-                f"parameter {unknown[0]!r} is not a parameter of {self.name}; "
-                f"expected {', '.join(declared)}"
-            )
-        missing = [n for n in declared if n not in params]
-        if missing:
-            raise NdcnpInputError(f"{self.name} needs parameter {missing[0]}; got none")
-        return {p.name: p.check(params[p.name]) for p in self.parameters}
+        return validate_values(self.name, self.parameters, params)
 
     def _repr_latex_(self) -> str:
         lines = [

@@ -30,7 +30,6 @@ a one-line :class:`~ndtheory.errors.NdcnpInputError` naming the key.
 from __future__ import annotations
 
 import ast
-import math
 import re
 import tomllib
 from collections.abc import Callable, Mapping
@@ -40,7 +39,8 @@ from typing import Any
 import sympy as sp
 
 from ndtheory.errors import NdcnpInputError
-from ndtheory.model import SEMANTICS, I, K, NeuronModel, P, Parameter, Unit, check_name
+from ndtheory.model import SEMANTICS, I, K, NeuronModel, P, Unit, check_name
+from ndtheory.parameter import declared_parameters
 
 FUNCTIONS: dict[str, Callable[..., sp.Expr]] = {
     "exp": sp.exp,
@@ -206,38 +206,6 @@ def parse_expression(
         raise NdcnpInputError(f"{where}: cannot build {text!r} ({error})") from None
 
 
-_INTERVAL = re.compile(r"^\s*([\(\[])\s*([^,]+?)\s*,\s*([^,]+?)\s*([\)\]])\s*$")
-
-
-def parse_interval(text: Any, where: str) -> tuple[float, float, bool, bool]:
-    """``"(0, 1)"`` or ``"[0, oo)"`` as ``(low, high, low_open, high_open)``.
-
-    Raises
-    ------
-    NdcnpInputError
-        For anything that is not a non-empty interval with numeric ends (``oo`` ends open).
-    """
-    if not isinstance(text, str):
-        raise NdcnpInputError(f'{where} must be an interval string like "(0, 1)"; got {text!r}')
-    match = _INTERVAL.match(text)
-    if match is None:
-        raise NdcnpInputError(f"{where}: {text!r} is not an interval like (0, 1) or [0, oo)")
-    opening, low_text, high_text, closing = match.groups()
-    ends = []
-    for end_text in (low_text, high_text):
-        value = parse_expression(end_text, {"oo": sp.oo}, where)
-        if not (value.is_number and (value.is_real or value in (sp.oo, -sp.oo))):
-            raise NdcnpInputError(f"{where}: {end_text!r} is not a number in {text!r}")
-        ends.append(float(value))
-    low, high = ends
-    low_open, high_open = opening == "(", closing == ")"
-    if (math.isinf(low) and not low_open) or (math.isinf(high) and not high_open):
-        raise NdcnpInputError(f"{where}: an infinite end must be open in {text!r}")
-    if not (low < high or (low == high and not low_open and not high_open)):
-        raise NdcnpInputError(f"{where}: {text!r} is empty (its low end is not below its high)")
-    return low, high, low_open, high_open
-
-
 def line_of(source: str, key: str) -> int | None:
     """The first line (1-based) of ``source`` that assigns ``key``, for error messages."""
     pattern = re.compile(rf"^\s*\"?{re.escape(key)}\"?\s*=")
@@ -356,29 +324,12 @@ def model_from_toml(data: Mapping[str, Any], source: str = "") -> tuple[NeuronMo
                 f"{extra[0]!r} is not a {'unit' if what == 'initial' else 'parameter'} of {name}"
             )
 
-    parameters = []
-    for key, text in parameters_table.items():
-        where = at_line(f"model.parameters.{key}", source, key)
-        low, high, low_open, high_open = parse_interval(text, where)
-        span = None
-        if key in typical:
-            span = _typical(typical[key], f"model.typical.{key}", (low, high))
-        elif math.isinf(low) or math.isinf(high):
-            raise NdcnpInputError(
-                f"{where}: the range {text} is unbounded, so model.typical.{key} "
-                "(a sampling range) is needed"
-            )
-        parameters.append(
-            Parameter(
-                key,
-                low,
-                high,
-                low_open,
-                high_open,
-                description=string(descriptions, key, "model.descriptions", default=""),
-                typical=span,
-            )
-        )
+    parameters, input_parameter = declared_parameters(
+        parameters_table,
+        typical,
+        {k: string(descriptions, k, "model.descriptions", default="") for k in parameters_table},
+        lambda key: at_line(f"model.parameters.{key}", source, key),
+    )
     symbols: dict[str, sp.Basic] = {key: sp.Symbol(key) for key in units_table}
     symbols.update({p.name: p.symbol for p in parameters})
     symbols.update({"I": I, "K": K, "P": P})
@@ -410,12 +361,6 @@ def model_from_toml(data: Mapping[str, Any], source: str = "") -> tuple[NeuronMo
         at_line("model.firing", source, "firing"),
         relation=True,
     )
-    input_parameter = NeuronModel.__dataclass_fields__["input_parameter"].default
-    if "I" in typical:
-        span = _typical(typical["I"], "model.typical.I", (0.0, math.inf))
-        input_parameter = Parameter(
-            "I", 0.0, math.inf, low_open=False, description="external input", typical=span
-        )
     model = NeuronModel(
         name=name,
         units=tuple(units),
@@ -425,15 +370,6 @@ def model_from_toml(data: Mapping[str, Any], source: str = "") -> tuple[NeuronMo
         input_parameter=input_parameter,
     )
     return model, semantics
-
-
-def _typical(text: Any, where: str, valid: tuple[float, float]) -> tuple[float, float]:
-    low, high, _, _ = parse_interval(text, where)
-    if math.isinf(low) or math.isinf(high):
-        raise NdcnpInputError(f"{where}: a sampling range must be finite; got {text!r}")
-    if low < valid[0] or high > valid[1]:
-        raise NdcnpInputError(f"{where}: {text!r} leaves the parameter's valid range")
-    return (low, high)
 
 
 def load_model(path: str | Path) -> NeuronModel:

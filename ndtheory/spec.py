@@ -16,8 +16,6 @@ References
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from ndtheory.model import (
     RESERVED,
     SEMANTICS,
@@ -32,6 +30,7 @@ from ndtheory.model import (
     check_name,
 )
 from ndtheory.modelfile import load_model
+from ndtheory.shipped import MODEL_FILES
 
 __all__ = [
     "CNP_CLASSIC",
@@ -54,12 +53,6 @@ __all__ = [
     "Unit",
     "check_name",
 ]
-
-MODEL_FILES: tuple[Path, ...] = tuple(
-    Path(__file__).with_name("models") / f"{name}.toml"
-    for name in ("nd-cnp", "cnp-classic", "dtnp", "pcnn")
-)
-"""The shipped declarations, in the order of issue 8 (package data)."""
 
 MODELS: dict[str, NeuronModel] = {m.name: m for m in map(load_model, MODEL_FILES)}
 """Every shipped model by name."""

@@ -67,7 +67,7 @@ import numpy as np
 
 from simulate._step import coupling_table, coupling_term, indent, initial_lines, step_lines
 from simulate.checks import kernel_offsets
-from simulate.codegen import PrintedModel
+from simulate.printed import PrintedModel, cache_dir
 
 _ROW_TEMPLATE = """
 @_row_jit
@@ -387,25 +387,6 @@ Max = _builtins.max
 underscored names, so that no model name can shadow them."""
 
 
-def cache_dir() -> Path | None:
-    """Where generated kernel modules and numba's compiled code are kept.
-
-    ``NDCNP_KERNEL_CACHE`` if set, else ``$XDG_CACHE_HOME/ndcnp/kernels`` (default
-    ``~/.cache/ndcnp/kernels``); ``None`` if it cannot be created or written.
-    """
-    root = os.environ.get("NDCNP_KERNEL_CACHE")
-    path = (
-        Path(root)
-        if root
-        else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "ndcnp" / "kernels"
-    )
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return None
-    return path if os.access(path, os.W_OK) else None
-
-
 def kernel_module_source(printed: PrintedModel, shape: tuple[int, int] | None) -> str:
     """The complete module that defines ``_grid_kernel`` for ``printed`` and a shape class."""
     return _PRELUDE + kernel_source(printed, shape)
@@ -438,9 +419,16 @@ def _load(source: str, directory: Path | None) -> tuple[Callable[..., None], boo
 
 
 @functools.cache
-def _compiled(printed: PrintedModel, shape: tuple[int, int] | None) -> Callable:
-    function, from_file = _load(kernel_module_source(printed, shape), cache_dir())
+def _compiled_source(source: str) -> Callable:
+    function, from_file = _load(source, cache_dir())
     return numba.njit(cache=from_file, fastmath=False, nogil=True, boundscheck=False)(function)
+
+
+@functools.cache
+def _compiled(printed: PrintedModel, shape: tuple[int, int] | None) -> Callable:
+    # By source: a model printed now and the same model read from its stored print
+    # (simulate.printed) are two objects with one kernel.
+    return _compiled_source(kernel_module_source(printed, shape))
 
 
 def grid_kernel(printed: PrintedModel, shape: tuple[int, ...]) -> Callable[..., None]:

@@ -33,7 +33,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from simulate.codegen import PrintedModel
+from simulate.printed import PrintedModel
 
 Accessor = Callable[[int, str], str]
 """``(k, unit) -> source`` of where unit ``k`` of the current neuron is kept."""

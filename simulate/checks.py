@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 
 from ndtheory.errors import NdcnpInputError
-from ndtheory.spec import NeuronModel
 
 if TYPE_CHECKING:
-    from simulate.codegen import PrintedModel
+    from ndtheory.spec import NeuronModel
+    from simulate.printed import PrintedModel
 
 BORDERS: tuple[str, ...] = ("zero", "reflect", "periodic")
 """Border modes of the grid; see :func:`simulate.grid.simulate_grid`."""
@@ -55,7 +55,9 @@ def check_kernel(W: Any) -> np.ndarray:
     return np.ascontiguousarray(kernel)
 
 
-def check_input_values(values: Any, model: NeuronModel, what: str = "I") -> np.ndarray:
+def check_input_values(
+    values: Any, model: NeuronModel | PrintedModel, what: str = "I"
+) -> np.ndarray:
     """External inputs as float64, each inside the model's input range."""
     try:
         # No copy of float64 input: the engines only read it.
@@ -75,7 +77,7 @@ def check_input_values(values: Any, model: NeuronModel, what: str = "I") -> np.n
     return array
 
 
-def check_stimulus(stimulus: Any, model: NeuronModel) -> np.ndarray:
+def check_stimulus(stimulus: Any, model: NeuronModel | PrintedModel) -> np.ndarray:
     """A grid stimulus as a C-contiguous (M, N) float64 array inside the input range."""
     image = check_input_values(stimulus, model, "stimulus")
     if image.ndim != 2 or image.size == 0:
@@ -112,7 +114,7 @@ class GridRun(NamedTuple):
 
 
 def check_grid_run(
-    model: NeuronModel, semantics: Any, W: Any, n_steps: Any, border: Any
+    model: NeuronModel | str, semantics: Any, W: Any, n_steps: Any, border: Any
 ) -> GridRun:
     """The checks every grid entry point makes (grid, pair, GPU), in one order.
 
@@ -121,7 +123,7 @@ def check_grid_run(
     NdcnpInputError
         For semantics the model lacks, a bad W, step count or border.
     """
-    from simulate.codegen import print_model  # SymPy: only once a grid is run
+    from simulate.printed import printed_model  # a shipped model's from disk, without SymPy
 
-    printed = print_model(model, model.check_semantics(semantics))
+    printed = printed_model(model, semantics)
     return GridRun(printed, check_kernel(W), check_n_steps(n_steps), check_border(border))

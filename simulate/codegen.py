@@ -27,17 +27,15 @@ declared model uses them.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from types import CodeType
-from typing import Any
 
-import numpy as np
 import sympy as sp
 from sympy.printing.str import StrPrinter
 
 from ndtheory.errors import NdcnpInputError
 from ndtheory.spec import NeuronModel
+from simulate.printed import COMPARE, NUMPY_NAMESPACE, PrintedModel
+
+__all__ = ["COMPARE", "ENGINE_FUNCTIONS", "NUMPY_NAMESPACE", "PrintedModel", "print_model"]
 
 _RELATIONAL_OPS = {"<", "<=", ">", ">=", "==", "!="}
 ENGINE_FUNCTIONS: tuple[str, ...] = (
@@ -105,82 +103,6 @@ class _UpdatePrinter(StrPrinter):
         return repr(float(expr))
 
 
-@dataclass(frozen=True, eq=False)
-class PrintedModel:
-    """A model's update step as Python source over engine-neutral names.
-
-    Compared and hashed by identity: :func:`print_model` returns one per
-    ``(model, semantics)``.
-
-    Attributes
-    ----------
-    model : NeuronModel
-        The declaration it was printed from.
-    semantics : str
-        ``"decay"`` or ``"decay-on-fire"``.
-    units : tuple of str
-        Unit names in declaration order.
-    updates : dict of str to str
-        Each unit's value at step ``t`` over step ``t - 1`` values (``P`` the
-        neuron's own spike, ``K`` the coupling input, ``I`` the external input).
-    fire_lhs, fire_op, fire_rhs : str
-        The firing condition ``lhs op rhs`` over the new unit values.
-    parameters : tuple of str
-        Parameter names that appear directly in the sources.
-    constants : dict of str to sympy.Expr
-        Parameter-only subexpressions, named ``_c0, _c1, ...`` in the sources.
-    """
-
-    model: NeuronModel
-    semantics: str
-    units: tuple[str, ...]
-    updates: dict[str, str]
-    fire_lhs: str
-    fire_op: str
-    fire_rhs: str
-    parameters: tuple[str, ...]
-    constants: dict[str, sp.Expr]
-
-    @property
-    def fire_lhs_label(self) -> str:
-        """The left side of the firing condition as SymPy prints it, e.g. ``U*(V + 1)``."""
-        return sp.sstr(self.model.fires.lhs)
-
-    @property
-    def fire_rhs_label(self) -> str:
-        """The right side of the firing condition as SymPy prints it."""
-        return sp.sstr(self.model.fires.rhs)
-
-    def _lambdified(self, exprs: Mapping[str, sp.Expr]) -> dict[str, Callable[..., Any]]:
-        symbols = [self.model.symbols[p.name] for p in self.model.parameters]
-        return {k: sp.lambdify(symbols, e, modules="numpy") for k, e in exprs.items()}
-
-    @functools.cached_property
-    def _constant_functions(self) -> dict[str, Callable[..., Any]]:
-        return self._lambdified(self.constants)
-
-    @functools.cached_property
-    def _initial_functions(self) -> dict[str, Callable[..., Any]]:
-        initial = self.model.initial_state()
-        return self._lambdified({k: e for k, e in initial.items() if k != "P"})
-
-    def constant_values(self, params: Mapping[str, Any]) -> dict[str, Any]:
-        """Evaluate the constants for validated parameter values (floats or arrays)."""
-        values = [params[p.name] for p in self.model.parameters]
-        return {name: f(*values) for name, f in self._constant_functions.items()}
-
-    def initial_values(self, params: Mapping[str, Any]) -> dict[str, Any]:
-        """Unit values at ``t = 0`` from the model's declared initial expressions."""
-        values = [params[p.name] for p in self.model.parameters]
-        return {name: f(*values) for name, f in self._initial_functions.items()}
-
-    @functools.cached_property
-    def code(self) -> dict[str, CodeType]:
-        """Compiled code objects of the sources, for :func:`eval` in the reference."""
-        sources = dict(self.updates, fire_lhs=self.fire_lhs, fire_rhs=self.fire_rhs)
-        return {k: compile(v, f"<{self.model.name}:{k}>", "eval") for k, v in sources.items()}
-
-
 def _hoist_constants(
     expr: sp.Expr, parameters: set[sp.Symbol], constants: dict[sp.Expr, sp.Symbol]
 ) -> sp.Expr:
@@ -213,7 +135,8 @@ def print_model(model: NeuronModel, semantics: str) -> PrintedModel:
     Returns
     -------
     PrintedModel
-        Cached per ``(model, semantics)``.
+        Cached per ``(model, semantics)`` in this process;
+        :func:`simulate.printed.printed_model` keeps the shipped models' prints on disk.
     """
     model.check_semantics(semantics)
     printer = _UpdatePrinter()
@@ -231,36 +154,20 @@ def print_model(model: NeuronModel, semantics: str) -> PrintedModel:
     used = set()
     for expr in (*model.updates(semantics).values(), fires.lhs, fires.rhs):
         used |= {s.name for s in expr.free_symbols}
+    initial = {k: printer.doprint(e) for k, e in model.initial_state().items() if k != "P"}
     return PrintedModel(
-        model=model,
+        name=model.name,
         semantics=semantics,
+        declared=model.parameters,
+        input_parameter=model.input_parameter,
         units=tuple(u.name for u in model.units),
         updates=updates,
         fire_lhs=lhs,
         fire_op=fires.rel_op,
         fire_rhs=rhs,
         parameters=tuple(p.name for p in model.parameters if p.name in used),
-        constants={str(sym): expr for expr, sym in hoisted.items()},
+        constants={str(sym): printer.doprint(expr) for expr, sym in hoisted.items()},
+        initial=initial,
+        fire_lhs_label=sp.sstr(fires.lhs),
+        fire_rhs_label=sp.sstr(fires.rhs),
     )
-
-
-NUMPY_NAMESPACE: dict[str, Callable[..., Any]] = {
-    "where": np.where,
-    "power": np.power,
-    "exp": np.exp,
-    "log": np.log,
-    "sqrt": np.sqrt,
-    "Abs": np.abs,
-    "Min": np.minimum,
-    "Max": np.maximum,
-    "tanh": np.tanh,
-}
-"""What the printed names mean when the reference evaluates them on arrays."""
-
-COMPARE: dict[str, Callable[[Any, Any], Any]] = {
-    "<": np.less,
-    "<=": np.less_equal,
-    ">": np.greater,
-    ">=": np.greater_equal,
-}
-"""The firing comparison by its printed operator."""

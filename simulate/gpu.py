@@ -34,7 +34,8 @@ from ndtheory.errors import NdcnpInputError
 from ndtheory.spec import ND_CNP, NeuronModel
 from simulate._step import coupling_term, indent, initial_lines, step_lines
 from simulate.checks import check_grid_run, check_input_values, kernel_offsets
-from simulate.codegen import PrintedModel, print_model
+from simulate.codegen import print_model
+from simulate.printed import PrintedModel
 
 CUDA_MISSING = "--device cuda needs an NVIDIA GPU with CUDA; none was found"
 """The one-line error when the GPU path is asked for on a machine without one."""
@@ -264,9 +265,9 @@ def _kernel_function(
     try:
         source = _kernel_source(printed, layout, rounded)
     except NotImplementedError as error:
-        raise NdcnpInputError(f"{printed.model.name} cannot run on the GPU: {error}") from None
+        raise NdcnpInputError(f"{printed.name} cannot run on the GPU: {error}") from None
     namespace: dict[str, Any] = {"_cuda": cuda, "_numba": numba, "_range": range, **intrinsics}
-    name = f"<ndcnp-cuda:{printed.model.name}:{printed.semantics}>"
+    name = f"<ndcnp-cuda:{printed.name}:{printed.semantics}>"
     exec(compile(source, name, "exec"), namespace)
     return namespace["_steps"]
 
@@ -290,7 +291,7 @@ def _system_values(
     printed: PrintedModel, params: Mapping[str, Any], n_systems: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per-system scalars (parameters, then constants) and initial unit values."""
-    model = printed.model
+
     columns = {}
     for name, value in params.items():
         try:
@@ -304,7 +305,7 @@ def _system_values(
     values = np.empty((n_systems, n_scalars))
     initial = np.empty((len(printed.units), n_systems))
     for s in range(n_systems):
-        row = model.validate({name: column[s] for name, column in columns.items()})
+        row = printed.validate({name: column[s] for name, column in columns.items()})
         constants = printed.constant_values(row)
         values[s] = [row[n] for n in printed.parameters] + [
             float(constants[c]) for c in printed.constants

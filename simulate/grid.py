@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
 from ndtheory.errors import NdcnpInputError
-from ndtheory.spec import ND_CNP, NeuronModel
 from simulate import reference
 from simulate.checks import NUMPY_PAD_MODE, check_grid_run, check_stimulus, kernel_offsets
-from simulate.codegen import PrintedModel
+from simulate.printed import PrintedModel
+
+if TYPE_CHECKING:
+    from ndtheory.spec import NeuronModel
 
 ENGINES: tuple[str, ...] = ("numba", "reference")
 """Grid engines: the numba kernel (default) and the NumPy reference."""
@@ -198,7 +200,7 @@ def simulate_grid(
     W: Any,
     n_steps: int,
     *,
-    model: NeuronModel = ND_CNP,
+    model: NeuronModel | str = "nd-cnp",
     semantics: str = "decay",
     border: Literal["zero", "reflect", "periodic"] = "zero",
     engine: Literal["numba", "reference"] = "numba",
@@ -228,8 +230,10 @@ def simulate_grid(
         Non-negative coupling weights with odd sides.
     n_steps : int
         Steps to run (the paper's fusion uses 110).
-    model : NeuronModel, optional
-        Any declared model; default ND-CNP.
+    model : NeuronModel or str, optional
+        Any declared model, or a shipped model's name; default ``"nd-cnp"`` (ND-CNP).
+        A name is run from its stored print (:func:`simulate.printed.printed_model`),
+        without SymPy.
     semantics : {"decay", "decay-on-fire"}, optional
         When the units decay; see :mod:`ndtheory.spec`.
     border : {"zero", "reflect", "periodic"}, optional
@@ -274,9 +278,9 @@ def simulate_grid(
 
     Corner neurons have three neighbours inside the zero border, edge ones five.
     """
-    checked = model.validate(params)
     printed, kernel, steps, border = check_grid_run(model, semantics, W, n_steps, border)
-    image = check_stimulus(stimulus, model)
+    checked = printed.validate(params)
+    image = check_stimulus(stimulus, printed)
     if engine not in ENGINES:
         raise NdcnpInputError(f"engine must be one of {', '.join(ENGINES)}; got {engine!r}")
     rec = _recorded_neurons(record, image.shape)

@@ -13,7 +13,8 @@ from ndtheory.errors import NdcnpInputError
 from ndtheory.spec import ND_CNP, NeuronModel
 from simulate import reference
 from simulate.checks import check_input_values, check_n_steps, sequential_sum
-from simulate.codegen import PrintedModel, print_model
+from simulate.codegen import print_model
+from simulate.printed import PrintedModel
 
 NEIGHBOURS: tuple[str, ...] = ("none", "always", "uniform")
 """Named neighbour settings; an explicit K sequence is the fourth option."""

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ndtheory.errors import NdcnpInputError
-from ndtheory.spec import ND_CNP, NeuronModel
 from simulate.checks import check_grid_run, check_stimulus, kernel_offsets
 from simulate.grid import _run_numba
 from simulate.threads import available_threads
+
+if TYPE_CHECKING:
+    from ndtheory.spec import NeuronModel
 
 
 def simulate_pair(
@@ -23,7 +25,7 @@ def simulate_pair(
     W: Any,
     n_steps: int,
     *,
-    model: NeuronModel = ND_CNP,
+    model: NeuronModel | str = "nd-cnp",
     semantics: str = "decay",
     border: str = "zero",
     threads: int | None = None,
@@ -69,8 +71,8 @@ def simulate_pair(
     if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
         raise NdcnpInputError(f"threads must be a positive integer; got {threads!r}")
     printed, kernel, steps, border = check_grid_run(model, semantics, W, n_steps, border)
-    checked = [model.validate(params_a), model.validate(params_b)]
-    images = [check_stimulus(I_a, model), check_stimulus(I_b, model)]
+    checked = [printed.validate(params_a), printed.validate(params_b)]
+    images = [check_stimulus(I_a, printed), check_stimulus(I_b, printed)]
     offsets = kernel_offsets(kernel)
 
     def run(image: np.ndarray, params: dict[str, float]) -> np.ndarray:

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from simulate.checks import NUMPY_PAD_MODE
-from simulate.codegen import COMPARE, NUMPY_NAMESPACE, PrintedModel
+from simulate.printed import COMPARE, NUMPY_NAMESPACE, PrintedModel
 
 
 def trace_names(printed: PrintedModel) -> tuple[str, ...]:

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from fusion.cli import COMMANDS, get_parser
@@ -92,3 +93,40 @@ def test_every_command_is_in_the_table():
     full = get_parser()
     subparsers = next(a for a in full._actions if isinstance(a, argparse._SubParsersAction))
     assert list(subparsers.choices) == list(COMMANDS)
+
+
+def test_fuse_runs_without_sympy_or_scipy_linalg_once_the_model_is_printed(tmp_path):
+    """``ndcnp fuse`` reads ND-CNP's stored print and Corollary 1's printed roots (no SymPy),
+    loads numba without its BLAS probe (no scipy.linalg) and freezes what it imported.
+
+    The first run prints the model into the (fresh) cache with SymPy; the second, in a
+    fresh process, must not import it at all.
+    """
+    from PIL import Image
+
+    rng = np.random.default_rng(3)
+    sources = []
+    for name in ("a.png", "b.png"):
+        Image.fromarray(rng.integers(0, 256, (24, 32), dtype=np.uint8)).save(tmp_path / name)
+        sources.append(str(tmp_path / name))
+    argv = ["fuse", *sources, "-o", str(tmp_path / "f.png"), "--radius", "2"]
+    probe = (
+        "import gc, json, sys\n"
+        "from fusion.cli import main\n"
+        f"code = main({argv!r})\n"
+        "names = ('sympy', 'scipy.linalg', 'numba')\n"
+        "print(json.dumps([code, [n for n in names if n in sys.modules], gc.get_freeze_count()]))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "NDCNP_KERNEL_CACHE": str(tmp_path / "cache")}
+    runs = []
+    for _ in range(2):
+        done = subprocess.run(
+            [sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True
+        )
+        runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
+        assert (tmp_path / "f.png").is_file()
+        (tmp_path / "f.png").unlink()
+    (first_code, first, _), (code, loaded, frozen) = runs
+    assert first_code == code == 0
+    assert "sympy" in first  # the print was made here, so the cache was really empty
+    assert loaded == ["numba"] and frozen > 10_000
