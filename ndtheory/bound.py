@@ -36,15 +36,6 @@ from ndtheory.recurrence import t
 from ndtheory.spec import ND_CNP, SUM_W, I, NeuronModel, Parameter
 
 
-def _relation_margin(relation: sp.Rel) -> sp.Expr:
-    """``lhs - rhs`` for ``lhs > rhs`` (or ``rhs - lhs`` for ``<``)."""
-    if isinstance(relation, sp.StrictGreaterThan | sp.GreaterThan):
-        return relation.lhs - relation.rhs
-    if isinstance(relation, sp.StrictLessThan | sp.LessThan):
-        return relation.rhs - relation.lhs
-    raise NotDerivableError(f"the firing condition {relation} is not an inequality")
-
-
 @cache
 def firing_margin(model: NeuronModel = ND_CNP) -> sp.Expr:
     """``m(t)``: the firing condition's margin along the continuous-firing trajectory.
@@ -55,7 +46,7 @@ def firing_margin(model: NeuronModel = ND_CNP) -> sp.Expr:
     """
     forms = continuous_firing_closed_forms(model)
     by_name = {u.symbol: forms[u.name] for u in model.units}
-    return _relation_margin(model.fires).xreplace(by_name)
+    return model.firing_margin()[0].xreplace(by_name)
 
 
 def limit_at_infinity(expr: sp.Expr, model: NeuronModel = ND_CNP) -> sp.Expr:

@@ -178,15 +178,6 @@ class ExactStep:
         return margin > 0 if self.strict else margin >= 0
 
 
-def _firing_margin(model: NeuronModel) -> tuple[sp.Expr, bool]:
-    fires = model.fires
-    if fires.rel_op in (">", ">="):
-        return fires.lhs - fires.rhs, fires.rel_op == ">"
-    if fires.rel_op in ("<", "<="):
-        return fires.rhs - fires.lhs, fires.rel_op == "<"
-    raise NotDerivableError(f"{model.name}: the firing condition {fires} is not an inequality")
-
-
 @cache
 def exact_step(model: NeuronModel, semantics: str, number: str = "fraction") -> ExactStep:
     """Compile ``model``'s updates (``semantics``) and firing relation for exact numbers.
@@ -210,7 +201,7 @@ def exact_step(model: NeuronModel, semantics: str, number: str = "fraction") -> 
     units = tuple(u.name for u in model.units)
     names = tuple(p.name for p in model.parameters)
     printer = _ExactPrinter()
-    margin, strict = _firing_margin(model)
+    margin, strict = model.firing_margin()
     initial = model.initial_state()
     body = [
         "def update(state, P, K, I, params):",

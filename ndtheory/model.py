@@ -50,7 +50,7 @@ from typing import Literal
 
 import sympy as sp
 
-from ndtheory.errors import NdcnpInputError
+from ndtheory.errors import NdcnpInputError, NotDerivableError
 from ndtheory.parameter import INPUT, Parameter, validate_values
 
 Semantics = Literal["decay", "decay-on-fire"]
@@ -239,6 +239,23 @@ class NeuronModel:
     def fires(self) -> sp.Rel:
         """The firing condition over the model's symbols."""
         return self._canonical(self.firing)
+
+    def firing_margin(self) -> tuple[sp.Expr, bool]:
+        """``(margin, strict)``: the neuron fires iff ``margin > 0`` (strict) or ``>= 0``.
+
+        ``lhs - rhs`` for ``lhs > rhs`` or ``>=``, ``rhs - lhs`` for ``<`` or ``<=``.
+
+        Raises
+        ------
+        NotDerivableError
+            If the firing condition is not an inequality.
+        """
+        fires = self.fires
+        if fires.rel_op in (">", ">="):
+            return fires.lhs - fires.rhs, fires.rel_op == ">"
+        if fires.rel_op in ("<", "<="):
+            return fires.rhs - fires.lhs, fires.rel_op == "<"
+        raise NotDerivableError(f"{self.name}: the firing condition {fires} is not an inequality")
 
     def initial_state(self) -> dict[str, sp.Expr]:
         """Unit values at ``t = 0``; ``P(0) = 0``."""

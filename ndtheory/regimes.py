@@ -89,16 +89,6 @@ def _phase_order(pattern: str) -> str:
     return pattern[k:] + pattern[:k]
 
 
-def _margin(model: NeuronModel) -> tuple[sp.Expr, bool]:
-    """``(margin, strict)``: the neuron fires iff ``margin > 0`` (strict) or ``>= 0``."""
-    fires = model.fires
-    if fires.rel_op in (">", ">="):
-        return fires.lhs - fires.rhs, fires.rel_op == ">"
-    if fires.rel_op in ("<", "<="):
-        return fires.rhs - fires.lhs, fires.rel_op == "<"
-    raise NotDerivableError(f"{model.name}: the firing condition {fires} is not an inequality")
-
-
 @cache
 def _affine_maps(
     model: NeuronModel, semantics: str, coupling: str
@@ -205,7 +195,7 @@ def periodic_orbit(
     start = system.LUsolve(offset).applyfunc(sp.cancel)
     names = [u.name for u in model.units]
     units = [u.symbol for u in model.units]
-    margin, strict = _margin(model)
+    margin, strict = model.firing_margin()
     states = [dict(zip(names, start, strict=True))]
     margins, conditions = [], []
     for (lin, off), s in zip(steps, pattern, strict=True):

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-_TILE = 32
+from fusion.metrics._separable_kernel import transpose
 
 
 @numba.njit(cache=True, inline="always")
@@ -54,22 +54,10 @@ def _along_axis0(x, lo, hi):
 
 
 @numba.njit(cache=True)
-def _transpose(image):
-    rows, cols = image.shape
-    out = np.empty((cols, rows))
-    for i0 in range(0, rows, _TILE):
-        for j0 in range(0, cols, _TILE):
-            for i in range(i0, min(i0 + _TILE, rows)):
-                for j in range(j0, min(j0 + _TILE, cols)):
-                    out[j, i] = image[i, j]
-    return out
-
-
-@numba.njit(cache=True)
 def dwt2_symmetric(x, lo, hi):
     """``(cA, cH, cV, cD)`` of ``pywt.dwt2(x, (lo, hi), mode="symmetric")`` for a float64
     image whose sides are at least ``len(lo)``."""
     a0, d0 = _along_axis0(x, lo, hi)
-    aa, ad = _along_axis0(_transpose(a0), lo, hi)
-    da, dd = _along_axis0(_transpose(d0), lo, hi)
-    return _transpose(aa), _transpose(da), _transpose(ad), _transpose(dd)
+    aa, ad = _along_axis0(transpose(a0), lo, hi)
+    da, dd = _along_axis0(transpose(d0), lo, hi)
+    return transpose(aa), transpose(da), transpose(ad), transpose(dd)

@@ -49,7 +49,8 @@ def _along_axis0(image, weights, replicate):
 
 
 @numba.njit(cache=True)
-def _transpose(image):
+def transpose(image):
+    """``image.T`` as a new C-ordered float64 array, copied in cache-sized tiles."""
     rows, cols = image.shape
     out = np.empty((cols, rows))
     for i0 in range(0, rows, _TILE):
@@ -67,4 +68,4 @@ def separable_same(image, weights, replicate):
     ``weights`` is odd-length and symmetric; borders replicate (``replicate``) or read zero.
     """
     first = _along_axis0(image, weights, replicate)
-    return _transpose(_along_axis0(_transpose(first), weights, replicate))
+    return transpose(_along_axis0(transpose(first), weights, replicate))
