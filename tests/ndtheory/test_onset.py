@@ -201,3 +201,26 @@ def test_dtnp_just_above_the_certified_onset_fires_for_ever(f, g, h, sum_W):
             inside, params, len(below.prefix) + 300, neighbours="uniform", sum_W=sum_W, model=dtnp
         )
         assert "0" in run.train[-len(below.pattern) :]
+
+
+def test_census_on_a_dask_distributed_cluster_equals_the_single_process_run():
+    """``--scheduler ADDRESS`` sends the chunks to a dask.distributed cluster: same ratios."""
+    import importlib.util
+    from pathlib import Path
+
+    distributed = pytest.importorskip("distributed")
+    root = Path(__file__).resolve().parents[2]
+    spec = importlib.util.spec_from_file_location("onset_census", root / "tools/onset_census.py")
+    census = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(census)
+    params, sum_w = census.draw("nd-cnp", 40, 0)
+    opts = dict(steps=300, tail=100, hi=4.0, chunk=10)
+    alone = census.census("nd-cnp", params, sum_w, scheduler="sync", **opts)
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
+    ) as cluster:
+        spread = census.census("nd-cnp", params, sum_w, scheduler=cluster.scheduler_address, **opts)
+        prefixes = cluster.scheduler.task_prefixes
+    assert "onset_ratios" in prefixes  # the chunks ran on the cluster
+    np.testing.assert_array_equal(spread, alone)
+    assert np.isfinite(alone).sum() > 10
