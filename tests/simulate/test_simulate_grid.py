@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import os
 import subprocess
 import sys
@@ -185,38 +184,53 @@ def test_edge_cases_zero_steps_single_neuron_zero_kernel(engine):
     assert alone.counts[0, 0] == simulate_neuron(0.5, PAPER_EXAMPLE, 20).spikes.sum()
 
 
+_VECTORISED = """
+import re, sys
+import numpy as np
+from ndtheory.spec import ND_CNP, PAPER_EXAMPLE
+from simulate import _kernel
+from simulate.codegen import print_model
+from simulate.grid import simulate_grid
+W = np.array(eval(sys.argv[1]))
+simulate_grid(np.full((4, 5), 0.5), PAPER_EXAMPLE, W, 3)
+kernel = _kernel.grid_kernel(print_model(ND_CNP, "decay"), W.shape)
+for name in sys.argv[2:]:
+    (ir,) = kernel.py_func.__globals__[name].inspect_llvm().values()
+    print(name, bool(re.search(r"fadd <\\d+ x double>", ir)))
+"""
+
+
 @pytest.mark.parametrize(
     ("W", "functions"),
     [
-        (np.array([[0.0, 0.013, 0.0], [0.017, 0.0, 0.019], [0.0, 0.023, 0.0]]), ["_update_row"]),
-        (np.full((5, 5), 0.011), ["_update_row", "_coupling_row"]),
+        ([[0.0, 0.013, 0.0], [0.017, 0.0, 0.019], [0.0, 0.023, 0.0]], ["_update_row"]),
+        ([[0.011] * 5] * 5, ["_update_row", "_coupling_row"]),
     ],
 )
-def test_row_loop_is_vectorised(tmp_path, monkeypatch, W, functions):
+def test_row_loop_is_vectorised(tmp_path, W, functions):
     """LLVM vectorises the row update (and K's row sum): their IR has SIMD double additions.
 
     A signed column index (numba's negative-index test) or a branch in the loop
     body removes them. This reads the compiled code, so it checks that a vector
     loop exists, not that it runs; ``benchmarks/bench_fusion.py`` measures that.
+    It runs in a fresh process with empty caches: numba can only inspect code it
+    compiled itself, not a kernel it loaded from a disk cache (which another test
+    process may have written).
     """
-    import re
-
-    from ndtheory.spec import ND_CNP
-    from simulate import _kernel
-    from simulate.codegen import print_model
-
-    monkeypatch.setenv("NDCNP_KERNEL_CACHE", str(tmp_path / "file" / "sub"))
-    (tmp_path / "file").write_text("")  # no cache: numba can only inspect fresh code
-    # ... and none in memory: an earlier test may have loaded this kernel from disk.
-    monkeypatch.setattr(_kernel, "_compiled", functools.cache(_kernel._compiled.__wrapped__))
-    simulate_grid(np.full((4, 5), 0.5), PAPER_EXAMPLE, W, 3)
-    kernel = _kernel.grid_kernel(print_model(ND_CNP, "decay"), W.shape)
-    for name in functions:
-        helper = kernel.py_func.__globals__[name]
-        if not helper.inspect_llvm():  # loaded from numba's disk cache (another process wrote it)
-            helper.recompile()
-        (ir,) = helper.inspect_llvm().values()
-        assert re.search(r"fadd <\d+ x double>", ir), name
+    env = dict(
+        os.environ,
+        PYTHONPATH=str(ROOT),
+        NDCNP_KERNEL_CACHE=str(tmp_path / "kernels"),
+        NUMBA_CACHE_DIR=str(tmp_path / "numba"),
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", _VECTORISED, repr(W), *functions],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == [word for name in functions for word in (name, "True")]
 
 
 @pytest.mark.parametrize(
