@@ -227,6 +227,7 @@ def test_the_paper_audit_gives_the_known_verdicts(capsys):
         "Eq. 16 (V)": "equal-in-limit",
         "Eq. 16 (T)": "identical",
         "Eq. 17": "identical",
+        "Eq. 17, flat region": "differs",  # docs/findings.md, finding 5
         "Eq. 18": "holds",  # 15*0.8*0.2/(0.5*2) - 1.2 = 6/5 exactly
         "Eq. 19": "differs",
         # docs/fig2.md: always-firing neighbours, steps 91-100 give 60/70/100/100 ...
@@ -306,3 +307,22 @@ def test_the_papers_claims_file_ships_inside_the_package():
     pyproject = tomllib.loads((package.parent / "pyproject.toml").read_text())
     shipped = pyproject["tool"]["setuptools"]["package-data"]["ndtheory"]
     assert "examples/*.toml" in shipped
+
+
+def test_the_flat_region_reading_of_theorem_4_fails_with_a_checkable_counterexample(capsys):
+    """Uniform neighbours: a counterexample with I > B whose neuron misses steps for ever.
+
+    Checked by hand for what Hypothesis finds here: below any positive input the neighbours
+    of a silent neuron stay silent, and at I = 0 every unit stays 0 (U(1+V) = 0 = T: no
+    spike), while a negative bound puts I = 0 above it.
+    """
+    from ndtheory.bound import continuous_firing_bound
+
+    report = _audit_json(ROOT / "examples" / "nd-cnpfuse.toml", capsys)
+    (entry,) = [c for c in report["claims"] if c["label"] == "Eq. 17, flat region"]
+    found = entry["counterexample"]
+    bound = continuous_firing_bound(**found["params"], sum_W=found["sum_W"])
+    assert found["neighbours"] == "uniform" and found["I"] > bound
+    assert "0" in found["spikes"][-20:]
+    if found["I"] == 0:
+        assert set(found["spikes"]) == {"0"} and bound < 0
