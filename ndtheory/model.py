@@ -272,22 +272,9 @@ class NeuronModel:
         return semantics
 
     def validate(self, params: Mapping[str, float]) -> dict[str, float]:
-        """Check a full parameter set against the declared ranges.
+        """Check a full parameter set (``I`` not included) against the declared ranges.
 
-        Parameters
-        ----------
-        params : mapping of str to float
-            One value per declared parameter (``I`` is not part of it).
-
-        Returns
-        -------
-        dict of str to float
-            The values as floats, in declaration order.
-
-        Raises
-        ------
-        NdcnpInputError
-            For a missing, unknown or out-of-range parameter.
+        See :func:`ndtheory.parameter.validate_values`, which this calls.
         """
         return validate_values(self.name, self.parameters, params)
 
