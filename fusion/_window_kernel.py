@@ -9,8 +9,9 @@ import numpy as np
 
 
 @numba.njit(cache=True, nogil=True)
-def box_sum(counts: np.ndarray, r: int, out: np.ndarray) -> None:
-    """``out[i, j] = sum(counts[i - r:i + r + 1, j - r:j + r + 1])``, zeros outside.
+def box_sum(counts: np.ndarray, r: int, out: np.ndarray, first: int) -> None:
+    """``out[i - first, j] = sum(counts[i - r:i + r + 1, j - r:j + r + 1])``, zeros outside,
+    for the rows ``first <= i < first + len(out)``.
 
     Running sums in integers: a running column sum over the rows ``i - r..i + r``
     (one row added, one dropped per row), then a running sum of it along the row.
@@ -18,10 +19,10 @@ def box_sum(counts: np.ndarray, r: int, out: np.ndarray) -> None:
     """
     M, N = counts.shape
     column = np.zeros(N, dtype=np.int64)
-    for i in range(min(r, M)):
+    for i in range(max(first - r, 0), min(first + r, M)):
         for j in range(N):
             column[j] += counts[i, j]
-    for i in range(M):
+    for i in range(first, first + out.shape[0]):
         if i + r < M:
             for j in range(N):
                 column[j] += counts[i + r, j]
@@ -36,7 +37,7 @@ def box_sum(counts: np.ndarray, r: int, out: np.ndarray) -> None:
                 total += column[j + r]
             if j - r - 1 >= 0:
                 total -= column[j - r - 1]
-            out[i, j] = total
+            out[i - first, j] = total
 
 
 def half_widths(shape: str, r: int) -> np.ndarray:
@@ -83,9 +84,10 @@ def _add_segments(
 
 @numba.njit(cache=True, nogil=True, boundscheck=False)
 def segments_sum(
-    counts: np.ndarray, r: int, half: np.ndarray, ring: np.ndarray, out: np.ndarray
+    counts: np.ndarray, r: int, half: np.ndarray, ring: np.ndarray, out: np.ndarray, first: int
 ) -> None:
-    """``out[i, j]`` = sum of ``counts[i + dy, j + dx]`` over ``|dx| <= half[|dy|]``, zeros outside.
+    """``out[i - first, j]`` = sum of ``counts[i + dy, j + dx]`` over ``|dx| <= half[|dy|]``,
+    zeros outside, for the rows ``first <= i < first + len(out)``.
 
     The window (a disk or a diamond, :func:`half_widths`) is symmetric about its
     centre row. Row ``i + dy`` of it is the segment ``|y - j| <= half[|dy|]`` of that row:
@@ -93,7 +95,7 @@ def segments_sum(
     ``ring``: ``min(M, 2r + 1)`` rows of ``N + 2r + 1`` (padded so that no index
     leaves the row), each computed once, and a last row of zeros that stands for
     rows outside the image. Every output row then adds ``r + 1`` vectorised passes
-    of shifted differences. Exact in integers, O(M*N*r).
+    of shifted differences. Exact in integers, O(len(out)*N*r).
     """
     M, N = counts.shape
     rows = ring.shape[0] - 1
@@ -103,9 +105,9 @@ def segments_sum(
     counts1 = counts.reshape(-1)
     ring1 = ring.reshape(-1)
     acc = np.zeros(N, dtype=ring.dtype)
-    for x in range(min(r, M)):
+    for x in range(max(first - r, 0), min(first + r, M)):
         _prefix_row(counts1, x * N, N, r, ring1[(x % rows) * width :])
-    for i in range(M):
+    for i in range(first, first + out.shape[0]):
         if i + r < M:
             x = i + r
             _prefix_row(counts1, x * N, N, r, ring1[(x % rows) * width :])
@@ -117,4 +119,4 @@ def segments_sum(
             below = np.uint64(((i + dy) % rows) * width if 0 < dy and i + dy < M else zero)
             _add_segments(acc, ring1, above + np.uint64(r), below + np.uint64(r), half[dy], N)
         for j in range(N):
-            out[i, j] = acc[j]
+            out[i - first, j] = acc[j]

@@ -21,6 +21,7 @@ def window_sum(
     *,
     window: str = "square",
     out: NDArray[np.int64] | None = None,
+    rows: tuple[int, int] | None = None,
 ) -> NDArray[np.int64]:
     """Sum of spike counts within the coupling radius (Eq. (21)).
 
@@ -53,11 +54,16 @@ def window_sum(
     window : {"square", "disk", "diamond"}
         The window's shape.
     out : (M, N) C-contiguous ndarray of int64, optional
-        Where to write the result (a new array if not given).
+        Where to write the result (a new array if not given); ``(last - first, N)``
+        with ``rows``.
+    rows : (first, last), optional
+        Only the sums centred on rows ``first <= i < last`` (the windows still read
+        every row of ``counts`` they reach): a band of a large image costs its own
+        rows, not its halo's.
 
     Returns
     -------
-    (M, N) ndarray of int64
+    (M, N) or (last - first, N) ndarray of int64
         ``out`` when given.
     """
     sm = np.asarray(counts)
@@ -72,23 +78,32 @@ def window_sum(
 
     if window not in WINDOWS:
         raise NdcnpInputError(f"window must be one of {', '.join(WINDOWS)}; got {window!r}")
+    M, N = sm.shape
+    first, last = (0, M) if rows is None else (int(rows[0]), int(rows[1]))
+    if not 0 <= first <= last <= M:
+        raise NdcnpInputError(f"rows must satisfy 0 <= first <= last <= {M}; got {rows}")
+    shape = (last - first, N)
+    if out is None:
+        out = np.empty(shape, dtype=np.int64)
+    elif out.shape != shape or out.dtype != np.int64 or not out.flags.c_contiguous:
+        raise NdcnpInputError(f"out must be a C-contiguous int64 array of shape {shape}")
+    # Only the rows the windows reach; beyond them the kernels read zeros, as beyond the image.
+    top = max(first - r, 0)
+    sm = sm[top : min(last + r, M)]
+    first -= top
     if sm.dtype == np.uint64:  # numba mixes uint64 with int64 in floats
         sm = sm.astype(np.int64)
     sm = np.ascontiguousarray(sm)
-    if out is None:
-        out = np.empty(sm.shape, dtype=np.int64)
-    elif out.shape != sm.shape or out.dtype != np.int64 or not out.flags.c_contiguous:
-        raise NdcnpInputError(f"out must be a C-contiguous int64 array of shape {sm.shape}")
+    M = sm.shape[0]
     if window == "square":
-        box_sum(sm, r, out)
+        box_sum(sm, r, out, first)
         return out
-    M, N = sm.shape
     # 32-bit prefix sums (twice the SIMD lanes of 64-bit) when no partial sum can overflow them.
     extreme = max(abs(int(sm.max(initial=0))), abs(int(sm.min(initial=0))))
     largest = extreme * max(N, min(M, 2 * r + 1) * min(N, 2 * r + 1))
     dtype = np.int32 if largest < np.iinfo(np.int32).max else np.int64
     ring = np.empty((min(M, 2 * r + 1) + 1, N + 2 * r + 1), dtype=dtype)
-    segments_sum(sm, r, half_widths(window, r), ring, out)
+    segments_sum(sm, r, half_widths(window, r), ring, out, first)
     return out
 
 
@@ -98,6 +113,7 @@ def window_sums(
     *,
     window: str = "square",
     threads: int | None = None,
+    rows: tuple[int, int] | None = None,
 ) -> NDArray[np.int64]:
     """:func:`window_sum` of every source's counts, several at a time.
 
@@ -105,20 +121,22 @@ def window_sums(
     ----------
     counts : sequence of (M, N) array_like of int
         Spike counts ``SM`` of each source.
-    radius, window
+    radius, window, rows
         As for :func:`window_sum`.
     threads : int, optional
         Threads (default :func:`simulate.threads.available_threads`).
 
     Returns
     -------
-    (S, M, N) ndarray of int64
+    (S, M, N) or (S, last - first, N) ndarray of int64
     """
     arrays = [np.asarray(c) for c in counts]
     shapes = {a.shape for a in arrays}
     if len(shapes) != 1:
         raise NdcnpInputError(f"counts differ in shape: {sorted(shapes)}")
-    stack = np.empty((len(arrays), *arrays[0].shape), dtype=np.int64)
+    M, N = arrays[0].shape if arrays[0].ndim == 2 else (0, 0)
+    first, last = (0, M) if rows is None else rows
+    stack = np.empty((len(arrays), max(last - first, 0), N), dtype=np.int64)
     # The window kernels release the GIL: one thread per core, each writing its own slice.
     workers = available_threads() if threads is None else threads
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
@@ -126,7 +144,7 @@ def window_sums(
     with ThreadPoolExecutor(max_workers=min(workers, len(arrays))) as pool:
         list(
             pool.map(
-                lambda k: window_sum(arrays[k], radius, window=window, out=stack[k]),
+                lambda k: window_sum(arrays[k], radius, window=window, out=stack[k], rows=rows),
                 range(len(arrays)),
             )
         )

@@ -172,18 +172,16 @@ def decide(
 ) -> NDArray[np.intp]:
     """The chosen source per pixel (Eqs. (21)-(22)), one block of rows at a time.
 
-    A window sum reaches ``radius`` rows up and down, so each block's sums come
-    from its rows plus ``radius`` rows of counts on either side (zeros only
-    beyond the image, as for the whole image): the choice equals
-    ``choose_sources(window_sums(counts, radius))`` exactly, without the
-    image-sized sums.
+    Each block's sums are computed for its own rows only (``window_sums(...,
+    rows=...)``, whose windows read the counts ``radius`` rows beyond the block):
+    the choice equals ``choose_sources(window_sums(counts, radius))`` exactly,
+    without the image-sized sums.
     """
-    M = counts[0].shape[0]
     choice = np.empty(counts[0].shape, dtype=np.intp)
     for top, bottom in _row_blocks(counts[0].shape, pixels):
-        lo, hi = max(top - radius, 0), min(bottom + radius, M)
-        sums = window_sums([c[lo:hi] for c in counts], radius, window=window, threads=threads)
-        choice[top:bottom] = choose_sources([f[top - lo : bottom - lo] for f in sums])
+        rows = (top, bottom)
+        sums = window_sums(counts, radius, window=window, threads=threads, rows=rows)
+        choice[top:bottom] = choose_sources(list(sums))
     return choice
 
 

@@ -79,6 +79,8 @@ def brute_window_sum(sm, r, window):
     def inside(i, j):
         if window == "disk":
             return (y - i) ** 2 + (x - j) ** 2 <= r * r
+        if window == "square":
+            return np.maximum(np.abs(y - i), np.abs(x - j)) <= r
         return np.abs(y - i) + np.abs(x - j) <= r
 
     return np.array([[wide[inside(i, j)].sum() for j in range(N)] for i in range(M)])
@@ -310,6 +312,31 @@ def test_window_sums_write_into_one_stack_and_check_shapes():
         window_sums([sm, sm[:2]], 1)
     with pytest.raises(NdcnpInputError, match="out must be a C-contiguous int64 array"):
         window_sum(sm, 1, out=np.zeros((3, 3), dtype=np.int32))
+
+
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    shape=st.tuples(st.integers(1, 30), st.integers(1, 12)),
+    r=st.integers(0, 12),
+    window=st.sampled_from(["diamond", "disk", "square"]),
+    data=st.data(),
+)
+def test_a_band_of_rows_is_those_rows_of_the_brute_force_sums(seed, shape, r, window, data):
+    sm = np.random.default_rng(seed).integers(0, 111, shape).astype(np.uint16)
+    first = data.draw(st.integers(0, shape[0]))
+    last = data.draw(st.integers(first, shape[0]))
+    band = window_sum(sm, r, window=window, rows=(first, last))
+    np.testing.assert_array_equal(band, brute_window_sum(sm, r, window)[first:last])
+    both = window_sums([sm, 2 * sm], r, window=window, rows=(first, last))
+    np.testing.assert_array_equal(both, [band, 2 * band])
+
+
+def test_a_band_of_rows_is_checked():
+    sm = np.ones((4, 4), dtype=np.int64)
+    with pytest.raises(NdcnpInputError, match=r"rows must satisfy 0 <= first <= last <= 4"):
+        window_sum(sm, 1, rows=(3, 2))
+    with pytest.raises(NdcnpInputError, match=r"out must be .* of shape \(2, 4\)"):
+        window_sum(sm, 1, rows=(1, 3), out=np.zeros((4, 4), dtype=np.int64))
 
 
 @pytest.mark.parametrize("window", ["diamond", "disk", "square"])
