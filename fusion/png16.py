@@ -2,8 +2,9 @@
 
 Pillow opens a 48-bit RGB PNG as 8-bit ``RGB`` (dropping the low bytes) and
 cannot write one, so ND-CNPFuse would silently turn 16-bit colour sources into
-8-bit results. This module decodes and encodes exactly that case (colour type 2,
-bit depth 16, not interlaced); everything else goes through Pillow.
+8-bit results. This module decodes exactly that case (colour type 2, bit depth
+16, not interlaced); everything else is read by Pillow. :mod:`fusion.png_encode`
+writes every PNG, this case included.
 """
 
 from __future__ import annotations
@@ -17,9 +18,8 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
+from fusion.png_encode import SIGNATURE
 from ndtheory.errors import NdcnpInputError
-
-SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 def png_header(path: str | os.PathLike) -> tuple[int, int] | None:
@@ -109,37 +109,4 @@ def read_png_rgb16(path: str | os.PathLike) -> NDArray[np.uint16]:
         .view(">u2")[..., 0]
         .reshape(height, width, 3)
         .astype(np.uint16)
-    )
-
-
-def _chunk(kind: bytes, body: bytes) -> bytes:
-    crc = zlib.crc32(kind + body) & 0xFFFFFFFF
-    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", crc)
-
-
-def _deflate(raw: bytes, level: int, strategy: int) -> bytes:
-    compressor = zlib.compressobj(level, zlib.DEFLATED, zlib.MAX_WBITS, 8, strategy)
-    return compressor.compress(raw) + compressor.flush()
-
-
-def write_png_rgb16(
-    path: str | os.PathLike,
-    image: NDArray[np.uint16],
-    *,
-    level: int = 6,
-    strategy: int = zlib.Z_DEFAULT_STRATEGY,
-) -> None:
-    """Encode an (M, N, 3) uint16 array as a 16-bit RGB PNG (deterministic bytes).
-
-    ``level`` (0-9) and ``strategy`` (``zlib.Z_*``) are zlib's.
-    """
-    height, width, _ = image.shape
-    rows = image.astype(">u2").reshape(height, width * 3).view(np.uint8)
-    raw = np.concatenate([np.zeros((height, 1), np.uint8), rows], axis=1).tobytes()
-    header = struct.pack(">IIBBBBB", width, height, 16, 2, 0, 0, 0)
-    Path(path).write_bytes(
-        SIGNATURE
-        + _chunk(b"IHDR", header)
-        + _chunk(b"IDAT", _deflate(raw, level, strategy))
-        + _chunk(b"IEND", b"")
     )
