@@ -39,6 +39,7 @@ def _run(args: argparse.Namespace) -> int:
 
     if args.jobs is not None and args.jobs < 1:
         raise NdcnpInputError(f"--jobs must be at least 1; got {args.jobs}")
+    evaluate.use_fork_safe_numba()  # workers forked after the first image (evaluate_folder)
     triplets = evaluate.find_triplets(args.sources, args.fused, args.gt)
     # The files read and the folders they lie in: the outputs may be neither.
     inputs = [p for t in triplets for p in t[1:] if p is not None]

@@ -149,3 +149,56 @@ def test_ground_truth_scores_on_mf_voc(data_dir, tmp_path, capsys):
     assert all(float(r["SSIM_gt"]) == pytest.approx(1.0, abs=1e-12) for r in rows)
     assert all(float(r["SSIM_Y_gt"]) == pytest.approx(1.0, abs=1e-12) for r in rows)
     assert 0 < float(rows[3]["Qabf"]) < 1
+
+
+def test_forked_workers_give_the_rows_of_one_process(folders, tmp_path):
+    # As a user runs it: a fresh process scores the first image, then forks its workers
+    # (numba's fork-safe workqueue layer); the CSV is the same bytes as with one process.
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    outputs = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"scores{jobs}.csv"
+        args = ["--sources", str(folders["sources"]), "--fused", str(folders["fused"])]
+        done = subprocess.run(
+            [sys.executable, "-m", "fusion", "evaluate", *args, "-o", str(out), "--jobs", jobs],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert done.returncode == 0, done.stderr
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1]
+
+
+def test_the_command_line_asks_numba_for_a_fork_safe_layer():
+    # In a fresh process: before any parallel kernel runs the layer can still be chosen, and
+    # once chosen it is the workqueue, the one whose children survive a fork.
+    import subprocess
+    import sys
+
+    script = (
+        "import numba, numpy as np\n"
+        "from fusion.evaluate import fork_safe_numba, use_fork_safe_numba\n"
+        "assert not fork_safe_numba()\n"  # numba's default asks for none in particular
+        "use_fork_safe_numba()\n"
+        "assert fork_safe_numba()\n"
+        "@numba.njit(parallel=True)\n"
+        "def total(x):\n"
+        "    s = 0.0\n"
+        "    for i in numba.prange(x.size):\n"
+        "        s += x[i]\n"
+        "    return s\n"
+        "assert total(np.ones(1000)) == 1000.0\n"
+        "assert numba.threading_layer() == 'workqueue' and fork_safe_numba()\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=root, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
