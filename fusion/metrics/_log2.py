@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import numba
 import numpy as np
+from numba import types
+from numba.extending import intrinsic
 
 _IVLN2HI = 1.44269504072144627571e00  # 0x3ff71547 65200000: 1/ln 2 to 32 bits
 _IVLN2LO = 1.67517131648865118353e-10  # the rest of 1/ln 2
@@ -36,6 +38,17 @@ _IMPLICIT_BIT = 0x0010000000000000
 _HIGH_WORD = -4294967296  # 0xFFFFFFFF00000000: keeps the high 32 bits
 
 
+@intrinsic
+def _fma(typingctx, a, b, c):
+    """a * b + c rounded once (LLVM's fma: one instruction on x86-64 since Haswell)."""
+    sig = types.float64(types.float64, types.float64, types.float64)
+
+    def codegen(context, builder, signature, args):
+        return builder.fma(*args)
+
+    return sig, codegen
+
+
 @numba.njit(cache=True, inline="always", error_model="numpy")
 def log2(x: float) -> float:
     """Base-2 logarithm of a float64 within 1 ulp of glibc's, without branches."""
@@ -53,13 +66,14 @@ def log2(x: float) -> float:
     s = f / (2.0 + f)
     z = s * s
     w = z * z
-    t1 = w * (_LG2 + w * (_LG4 + w * _LG6))
-    t2 = z * (_LG1 + w * (_LG3 + w * (_LG5 + w * _LG7)))
+    # The polynomial in fused multiply-adds: fewer operations, no less accurate.
+    t1 = w * _fma(w, _fma(w, _LG6, _LG4), _LG2)
+    t2 = z * _fma(w, _fma(w, _fma(w, _LG7, _LG5), _LG3), _LG1)
     r = s * (hfsq + (t2 + t1))
     hi = np.int64(np.float64(f - hfsq).view(np.int64) & _HIGH_WORD).view(np.float64)
     lo = (f - hi) - hfsq + r
     val_hi = hi * _IVLN2HI
-    val_lo = (lo + hi) * _IVLN2LO + lo * _IVLN2HI
+    val_lo = _fma(lo + hi, _IVLN2LO, lo * _IVLN2HI)
     total = y + val_hi
     val_lo += (y - total) + val_hi
     out = val_lo + total
