@@ -7,8 +7,9 @@ computes exactly MATLAB's ``dwt2`` (proved in a test against a direct implementa
 
 The score is a mean over every 3 x 3 window of the feature images. Two implementations:
 :func:`fmi_window_scores_reference` (NumPy, vectorised over windows, the formulas exactly as the
-reference writes them) and a numba kernel (``_fmi_kernel``) that computes the same numbers
-about 30 times faster; a test proves they agree.
+reference writes them) and a numba kernel (``_fmi_kernel``, vectorised over windows with its
+own ``log2``, ``_log2``) that computes the same numbers within 1e-12, about 50 times faster on
+one thread; tests prove they agree.
 """
 
 from __future__ import annotations

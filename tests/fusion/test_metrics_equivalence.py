@@ -233,6 +233,30 @@ class TestFmiKernel:
         slow = fmi.fmi_window_scores_reference(fa, fb, ff)
         np.testing.assert_allclose(fast, slow, rtol=0, atol=1e-12)
 
+    @pytest.mark.parametrize("cols", [130, 131, 258, 300])
+    def test_rows_of_several_blocks(self, cols):
+        # The kernel takes a row's windows 128 at a time: full blocks, a last block of 1, 2
+        # and 42 windows.
+        fa, fb, ff = random_features((9, cols), cols)
+        fast = fmi.fmi_window_scores(fa, fb, ff)
+        slow = fmi.fmi_window_scores_reference(fa, fb, ff)
+        np.testing.assert_allclose(fast, slow, rtol=0, atol=1e-12)
+
+    def test_subnormal_pdf_entries(self):
+        # Values 1e-310 above a window's minimum normalise to subnormals: the pdf entries and
+        # their log2 take the kernel's subnormal path.
+        fa, fb, ff = random_features((12, 14), 5)
+        fa[2:6, 3:9] = np.where(RNG.random((4, 6)) < 0.5, 0.0, 1e-310)
+        fa[4, 5] = 1.0
+        ff[6:10, 3:9] = np.where(RNG.random((4, 6)) < 0.5, 0.25, 0.25 + 1e-300)
+        ff[8, 5] = 0.75
+        wa = fmi._normalise_windows(fmi.windows(fa).reshape(-1, 9))
+        pa = wa / wa.sum(1, keepdims=True)
+        assert ((pa > 0) & (pa < 2.2250738585072014e-308)).any()
+        fast = fmi.fmi_window_scores(fa, fb, ff)
+        slow = fmi.fmi_window_scores_reference(fa, fb, ff)
+        np.testing.assert_allclose(fast, slow, rtol=0, atol=1e-12)
+
     @pytest.mark.parametrize("feature", ["wavelet", "dct", "pixel"])
     def test_images(self, feature):
         a = RNG.integers(0, 256, (26, 24)).astype(np.uint8)
