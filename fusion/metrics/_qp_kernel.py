@@ -11,70 +11,117 @@ import math
 import numba
 import numpy as np
 
+_CHUNK = 16
+"""Rows per parallel task: the per-row scratch is allocated once per chunk, not per row."""
+
 
 @numba.njit(cache=True, parallel=True, error_model="numpy")
-def accumulate_orientation(eo, threshold, angle, epsilon, cut_off, g_weight, acc):
-    """Add one orientation's weighted energy, amplitude and covariance terms into ``acc``.
+def orientation_energy(eo, epsilon, cut_off, g_weight, out):
+    """One orientation's per-pixel terms that do not depend on its noise threshold.
 
-    ``eo`` is (n_scale, rows, cols); ``acc`` is (5, rows, cols): total energy, total amplitude,
-    covx2, covy2, covxy.
+    ``eo`` is (n_scale, rows, cols), the complex filter responses; ``out`` is (4, rows, cols):
+    the energy ``sum_s e mean_e + o mean_o - |e mean_o - o mean_e|``, the exponent
+    ``(cut_off - width) g_weight`` of the frequency-spread weight, the amplitude sum
+    ``sum_s An`` and the smallest scale's squared amplitude ``An_0^2`` (for the threshold's
+    median). The exponential is left to NumPy (:func:`numpy.exp`, vectorised, as the
+    reference computes it); :func:`accumulate_orientation` finishes the orientation.
     """
     n_scale, rows, cols = eo.shape
+    n_chunks = (rows + _CHUNK - 1) // _CHUNK
+    for chunk in numba.prange(n_chunks):
+        # A row at a time, each step a loop over the row's pixels that LLVM vectorises; per
+        # pixel the operations and their order are the reference's.
+        re = np.empty((n_scale, cols))
+        im = np.empty((n_scale, cols))
+        sum_e = np.empty(cols)
+        sum_o = np.empty(cols)
+        max_an = np.empty(cols)
+        mean_e = np.empty(cols)
+        mean_o = np.empty(cols)
+        for p in range(chunk * _CHUNK, min(rows, (chunk + 1) * _CHUNK)):
+            energy = out[0, p]
+            spread = out[1, p]
+            sum_an = out[2, p]
+            first_an2 = out[3, p]
+            for s in range(n_scale):
+                row = eo[s, p]
+                re_s = re[s]
+                im_s = im[s]
+                for q in range(cols):
+                    z = row[q]
+                    re_s[q] = z.real
+                    im_s[q] = z.imag
+            # sqrt(re^2 + im^2), not hypot (MATLAB abs): 1 ulp at most, several times faster.
+            # The smallest scale starts the sums (0 + x is x) in a loop of its own, so that
+            # no loop branches on the scale.
+            re_s = re[0]
+            im_s = im[0]
+            for q in range(cols):
+                e = re_s[q]
+                d = im_s[q]
+                an = math.sqrt(e * e + d * d)
+                sum_an[q] = an
+                sum_e[q] = e
+                sum_o[q] = d
+                max_an[q] = an
+                first_an2[q] = an * an
+            for s in range(1, n_scale):
+                re_s = re[s]
+                im_s = im[s]
+                for q in range(cols):
+                    e = re_s[q]
+                    d = im_s[q]
+                    an = math.sqrt(e * e + d * d)
+                    sum_an[q] += an
+                    sum_e[q] += e
+                    sum_o[q] += d
+                    max_an[q] = max(max_an[q], an)
+            for q in range(cols):
+                x_energy = math.sqrt(sum_e[q] ** 2 + sum_o[q] ** 2) + epsilon
+                mean_e[q] = sum_e[q] / x_energy
+                mean_o[q] = sum_o[q] / x_energy
+                energy[q] = 0.0
+            for s in range(n_scale):
+                re_s = re[s]
+                im_s = im[s]
+                for q in range(cols):
+                    e = re_s[q]
+                    d = im_s[q]
+                    energy[q] += e * mean_e[q] + d * mean_o[q] - abs(e * mean_o[q] - d * mean_e[q])
+            for q in range(cols):
+                width = sum_an[q] / (max_an[q] + epsilon) / n_scale
+                spread[q] = (cut_off - width) * g_weight
+
+
+@numba.njit(cache=True, parallel=True, error_model="numpy")
+def accumulate_orientation(terms, threshold, angle, acc):
+    """Add one orientation's weighted energy, amplitude and covariance terms into ``acc``.
+
+    ``terms`` is :func:`orientation_energy`'s output with ``terms[1]`` exponentiated;
+    ``acc`` is (5, rows, cols): total energy, total amplitude, covx2, covy2, covxy.
+    """
+    rows, cols = terms.shape[1], terms.shape[2]
     c_angle = math.cos(angle)
     s_angle = math.sin(angle)
     for p in numba.prange(rows):
-        # A row at a time, each step a loop over the row's pixels that LLVM vectorises (twice
-        # as fast as a pixel at a time); per pixel the operations and their order are the
-        # same, so the sums are bit-identical.
-        re = np.empty((n_scale, cols))
-        im = np.empty((n_scale, cols))
-        sum_e = np.zeros(cols)
-        sum_o = np.zeros(cols)
-        sum_an = np.zeros(cols)
-        max_an = np.empty(cols)
-        for s in range(n_scale):
-            row = eo[s, p]
-            for q in range(cols):
-                z = row[q]
-                e = z.real
-                d = z.imag
-                re[s, q] = e
-                im[s, q] = d
-                # sqrt(re^2 + im^2), not hypot (MATLAB abs): 1 ulp at most, several times faster.
-                an = math.sqrt(e * e + d * d)
-                sum_an[q] += an
-                sum_e[q] += e
-                sum_o[q] += d
-                max_an[q] = an if s == 0 else max(max_an[q], an)
-        mean_e = np.empty(cols)
-        mean_o = np.empty(cols)
+        energy = terms[0, p]
+        spread = terms[1, p]
+        sum_an = terms[2, p]
+        total_energy = acc[0, p]
+        total_an = acc[1, p]
+        covx2 = acc[2, p]
+        covy2 = acc[3, p]
+        covxy = acc[4, p]
         for q in range(cols):
-            x_energy = math.sqrt(sum_e[q] ** 2 + sum_o[q] ** 2) + epsilon
-            mean_e[q] = sum_e[q] / x_energy
-            mean_o[q] = sum_o[q] / x_energy
-        energy = np.zeros(cols)
-        for s in range(n_scale):
-            for q in range(cols):
-                e = re[s, q]
-                d = im[s, q]
-                energy[q] += e * mean_e[q] + d * mean_o[q] - abs(e * mean_o[q] - d * mean_e[q])
-        # exp is a libm call, which would keep the rest of its loop scalar.
-        weight = np.empty(cols)
-        for q in range(cols):
-            width = sum_an[q] / (max_an[q] + epsilon) / n_scale
-            weight[q] = (cut_off - width) * g_weight
-        for q in range(cols):
-            weight[q] = math.exp(weight[q])
-        for q in range(cols):
-            weighted = 1.0 / (1 + weight[q]) * max(energy[q] - threshold, 0.0)
-            acc[0, p, q] += weighted
-            acc[1, p, q] += sum_an[q]
+            weighted = 1.0 / (1 + spread[q]) * max(energy[q] - threshold, 0.0)
+            total_energy[q] += weighted
+            total_an[q] += sum_an[q]
             pc_o = weighted / sum_an[q]
             cx = pc_o * c_angle
             cy = pc_o * s_angle
-            acc[2, p, q] += cx**2
-            acc[3, p, q] += cy**2
-            acc[4, p, q] += cx * cy
+            covx2[q] += cx**2
+            covy2[q] += cy**2
+            covxy[q] += cx * cy
 
 
 @numba.njit(cache=True, parallel=True, error_model="numpy")

@@ -279,6 +279,33 @@ class TestPhaseCongruencyKernel:
         ):
             np.testing.assert_allclose(fast, slow, rtol=0, atol=1e-13)
 
+    @pytest.mark.parametrize("shape", [(32, 32), (27, 35)])
+    def test_scipy_fallback_equals_reference(self, shape, monkeypatch):
+        # Without ducc0 (the optional fft extra) the same kernels run on scipy.fft.
+        qp = import_module("fusion.metrics.qp")
+        monkeypatch.setattr(import_module("fusion.metrics._fft"), "ducc0", None)
+        image = ndimage.gaussian_filter(RNG.random(shape) * 255, 1.0)
+        for fast, slow in zip(
+            qp.phase_congruency(image), qp.phase_congruency_reference(image), strict=True
+        ):
+            np.testing.assert_allclose(fast, slow, rtol=0, atol=1e-13)
+
+    @pytest.mark.parametrize("shape", [(520, 520), (27, 35), (13, 1)])
+    def test_ducc0_transforms_equal_scipy(self, shape):
+        # The definition, unnormalised forward and 1/(rows cols) inverse, against scipy.fft,
+        # which the reference uses; to a few ulps of the largest coefficient.
+        pytest.importorskip("ducc0")
+        transforms = import_module("fusion.metrics._fft")
+        image = RNG.random(shape) * 255
+        want = fft.fft2(image)
+        got = transforms.fft2(image, 1)
+        assert got.dtype == np.complex128
+        np.testing.assert_allclose(got, want, rtol=0, atol=1e-14 * np.abs(want).max())
+        stack = RNG.standard_normal((4, *shape)) + 1j * RNG.standard_normal((4, *shape))
+        want = fft.ifft2(stack, axes=(-2, -1))
+        got = transforms.ifft2_inplace(stack.copy(), 1)
+        np.testing.assert_allclose(got, want, rtol=0, atol=1e-14 * np.abs(want).max())
+
     @pytest.mark.parametrize("n", [1, 2, 3, 4, 101, 1000, 4096])
     def test_median_equals_numpy_bit_for_bit(self, n):
         # The threshold's median must be np.median's value exactly: odd and even counts,
