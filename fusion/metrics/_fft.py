@@ -40,3 +40,17 @@ def ifft2_inplace(stack: NDArray[np.complex128], workers: int) -> NDArray[np.com
     # inorm=2: divide by the product of the transformed lengths, as ifft2.
     axes = (stack.ndim - 2, stack.ndim - 1)
     return ducc0.fft.c2c(stack, axes=axes, forward=False, inorm=2, out=stack, nthreads=workers)
+
+
+def rfft2(image: NDArray[np.float64], workers: int) -> NDArray[np.complex128]:
+    """Forward 2-D DFT of a real image, the non-negative last-axis half (``rfft2``)."""
+    if ducc0 is None:
+        return fft.rfft2(image, workers=workers)
+    return ducc0.fft.r2c(image, axes=(0, 1), forward=True, nthreads=workers)
+
+
+def irfft2(half: NDArray[np.complex128], cols: int, workers: int) -> NDArray[np.float64]:
+    """Inverse of :func:`rfft2` for an image ``cols`` wide, normalised (``irfft2``)."""
+    if ducc0 is None:
+        return fft.irfft2(half, s=(half.shape[0], cols), workers=workers)
+    return ducc0.fft.c2r(half, axes=(0, 1), lastsize=cols, forward=False, inorm=2, nthreads=workers)
