@@ -202,37 +202,102 @@ def filter_spectrum(spectrum, filters, out):
                 out[s, p, q] = complex(z.real * h, z.imag * h)
 
 
-@numba.njit(cache=True)
-def masked_products(feature, mask, fused):
-    """``x = mask * feature``, ``x * x`` and ``x * fused``, as NumPy computes them (one pass)."""
-    rows, cols = feature.shape
-    x = np.empty((rows, cols))
-    xx = np.empty((rows, cols))
-    xf = np.empty((rows, cols))
-    for p in range(rows):
-        for q in range(cols):
-            v = (1.0 if mask[p, q] else 0.0) * feature[p, q]
-            x[p, q] = v
-            xx[p, q] = v * v
-            xf[p, q] = v * fused[p, q]
-    return x, xx, xf
+_N_LOCAL = 11
+"""Local maps per feature: mean of F and F^2, then mean of X, X^2 and X F per source X."""
+
+
+@numba.njit(cache=True, inline="always")
+def _product(m, mask, feature, fused, q):
+    """Pixel ``q`` of local map ``m``'s image: F, F^2, then X, X^2, X F per source."""
+    if m == 0:
+        return fused[q]
+    if m == 1:
+        return fused[q] * fused[q]
+    x = (1.0 if mask[q] else 0.0) * feature[q]
+    kind = (m - 2) % 3
+    if kind == 0:
+        return x
+    if kind == 1:
+        return x * x
+    return x * fused[q]
 
 
 @numba.njit(cache=True, error_model="numpy")
-def fold_correlation(best, first, mask, mu, local_xx, local_xf, mu_f, var_f, c):
-    """``best = fmax(best, r)`` with ``r = (cov + c) / (sqrt|var var_f| + c)`` where ``mask``,
-    else 0 (``best = r`` when ``first``); the NumPy expressions' operations, fused."""
-    rows, cols = mu.shape
-    for p in range(rows):
+def best_correlation(fa, fb, fmax, mask_a, mask_b, mask_max, fused, weights, c):
+    """``metricZhao.m``'s per-pixel ``max(r_A, r_B, r_max)`` for one feature, in one sweep.
+
+    ``X = mask * feature`` per source (mask a bool image; ``0 * NaN`` stays NaN, as NumPy);
+    the local means are 'same' correlations with the symmetric 1-D ``weights`` along axis 0,
+    then axis 1, zero borders, exactly as :func:`fusion.metrics._common.gaussian_same`
+    computes them (same operations per pixel); ``r = (cov + c) / (sqrt|var var_F| + c)``
+    where the mask holds, else 0; the maximum skips NaN (MATLAB ``max``, ``np.fmax``).
+    Each row's eleven axis-0 sums are formed from the products computed on the fly (no
+    product images), and its axis-1 sums and ``r`` follow while the row is in cache.
+    """
+    rows, cols = fused.shape
+    half = weights.shape[0] // 2
+    centre = weights[half]
+    features = (fa, fb, fmax)
+    masks = (mask_a, mask_b, mask_max)
+    lines = np.zeros((_N_LOCAL, cols + 2 * half))  # zero borders for the axis-1 pass
+    local = np.empty((_N_LOCAL, cols))
+    zero = np.zeros(cols)
+    unmasked = np.zeros(cols, dtype=np.bool_)
+    best = np.empty((rows, cols))
+    for i in range(rows):
+        for m in range(_N_LOCAL):
+            # One loop per map and tap, each with one output stream, which LLVM vectorises
+            # (it would not with several outputs in one buffer).
+            s = max(m - 2, 0) // 3
+            feature = features[s]
+            mask = masks[s]
+            mid = lines[m, half : half + cols]
+            f_row = fused[i]
+            x_row = feature[i]
+            m_row = mask[i]
+            for q in range(cols):
+                mid[q] = _product(m, m_row, x_row, f_row, q) * centre
+            for k in range(half, 0, -1):
+                # ndimage's order: (x[i - k] + x[i + k]) * w from the outermost tap inwards;
+                # rows outside the image are zero images (zero products).
+                w = weights[half - k]
+                above = i - k >= 0
+                below = i + k < rows
+                f_lo = fused[i - k] if above else zero
+                f_hi = fused[i + k] if below else zero
+                x_lo = feature[i - k] if above else zero
+                x_hi = feature[i + k] if below else zero
+                m_lo = mask[i - k] if above else unmasked
+                m_hi = mask[i + k] if below else unmasked
+                for q in range(cols):
+                    lo = _product(m, m_lo, x_lo, f_lo, q)
+                    hi = _product(m, m_hi, x_hi, f_hi, q)
+                    mid[q] += (lo + hi) * w
+            line = lines[m]
+            target = local[m]
+            for q in range(cols):
+                target[q] = mid[q] * centre
+            for k in range(half, 0, -1):
+                w = weights[half - k]
+                left = line[half - k : half - k + cols]
+                right = line[half + k : half + k + cols]
+                for q in range(cols):
+                    target[q] += (left[q] + right[q]) * w
+        out = best[i]
         for q in range(cols):
-            if mask[p, q]:
-                m = mu[p, q]
-                var = local_xx[p, q] - m * m
-                cov = local_xf[p, q] - m * mu_f[p, q]
-                r = (cov + c) / (math.sqrt(abs(var * var_f[p, q])) + c)
-            else:
-                r = 0.0
-            b = best[p, q]
-            # np.fmax: the non-NaN one of the two.
-            if first or (b != b) or r > b:
-                best[p, q] = r
+            mu_f = local[0, q]
+            var_f = local[1, q] - mu_f * mu_f
+            b = 0.0
+            for s in range(3):
+                if masks[s][i, q]:
+                    mu = local[2 + 3 * s, q]
+                    var = local[3 + 3 * s, q] - mu * mu
+                    cov = local[4 + 3 * s, q] - mu * mu_f
+                    r = (cov + c) / (math.sqrt(abs(var * var_f)) + c)
+                else:
+                    r = 0.0
+                # np.fmax: the non-NaN one of the two.
+                if s == 0 or (b != b) or r > b:
+                    b = r
+            out[q] = b
+    return best

@@ -14,7 +14,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import fft
 
-from fusion.metrics._common import check_triplet, gaussian_same, grey
+from fusion.metrics._common import _gaussian_1d, check_triplet, grey
 
 N_SCALE = 4
 N_ORIENT = 6
@@ -214,18 +214,16 @@ def phase_congruency_reference(image: NDArray) -> tuple[NDArray, NDArray, NDArra
 def _feature_score(
     fa: NDArray, fb: NDArray, fmax: NDArray, ff: NDArray, masks: tuple[NDArray, NDArray, NDArray]
 ) -> float:
-    from fusion.metrics._qp_kernel import fold_correlation, masked_products
+    from fusion.metrics._qp_kernel import best_correlation
 
-    def local(x: NDArray) -> NDArray:
-        return gaussian_same(x, WINDOW_SIZE, SIGMA, border="zero")
-
-    mu_f = local(ff)
-    var_f = local(ff * ff) - mu_f**2
-    best = np.empty(ff.shape)
-    for k, (feature, mask) in enumerate(zip((fa, fb, fmax), masks, strict=True)):
-        x, xx, xf = masked_products(feature, mask, ff)
-        # MATLAB's max skips NaN, as np.fmax (the kernel folds r into best the same way).
-        fold_correlation(best, k == 0, mask, local(x), local(xx), local(xf), mu_f, var_f, C_CORR)
+    weights = _gaussian_1d(WINDOW_SIZE, SIGMA)
+    best = best_correlation(
+        *(np.ascontiguousarray(x, dtype=np.float64) for x in (fa, fb, fmax)),
+        *(np.ascontiguousarray(m, dtype=np.bool_) for m in masks),
+        np.ascontiguousarray(ff, dtype=np.float64),
+        weights,
+        C_CORR,
+    )
     with np.errstate(divide="ignore", invalid="ignore"):
         return float(np.sum(best) / np.count_nonzero(masks[2]))
 

@@ -348,11 +348,12 @@ class TestPhaseCongruencyKernel:
         ):
             assert kernel.median_nonnegative(values) == np.median(values)
 
-    def test_feature_score_equals_numpy_expressions(self):
-        # The fused kernels against the formulas written in NumPy (as metricZhao.m), with NaN
-        # features (M, m where every response is zero) and empty masks.
+    @pytest.mark.parametrize("shape", [(23, 31), (11, 11), (12, 40)])
+    def test_feature_score_equals_numpy_expressions(self, shape):
+        # The fused kernel against the formulas written in NumPy (as metricZhao.m), with NaN
+        # features (M, m where every response is zero), empty masks, and windows wider than
+        # half the image (every row and column meets a border), bit for bit.
         qp = import_module("fusion.metrics.qp")
-        shape = (23, 31)
         maps = [RNG.random(shape) for _ in range(4)]
         maps[1][3:6, 4:9] = np.nan
         masks = (maps[0] > 0.3, maps[1] > 0.5, RNG.random(shape) > 0.2)
