@@ -144,46 +144,58 @@ def moments(acc, n_orient, epsilon):
 
 
 @numba.njit(cache=True)
-def _bucket_of_rank(bits, k):
-    """The values sharing the top 16 bits with the k-th smallest (0-based), and its rank there.
+def _buckets_of_ranks(bits, k, pair):
+    """The values in the top-16-bit buckets of the k-th smallest (0-based) and, if ``pair``,
+    of the (k+1)-th too, and the k-th's rank among them.
 
     ``bits`` are the uint64 patterns of non-negative float64 values, which order as the values.
+    No value lies between the two ranks, so the buckets between theirs are empty: the members
+    are the values of every bucket from the first to the second. One histogram serves both.
     """
     counts = np.zeros(1 << 16, dtype=np.int64)
     for v in bits:
         counts[v >> 48] += 1
     below = 0
-    bucket = 0
-    while below + counts[bucket] <= k:
-        below += counts[bucket]
-        bucket += 1
-    members = np.empty(counts[bucket], dtype=np.uint64)
+    first = 0
+    while below + counts[first] <= k:
+        below += counts[first]
+        first += 1
+    last = first
+    if pair:
+        seen = below + counts[first]
+        while seen <= k + 1:
+            last += 1
+            seen += counts[last]
+    size = 0
+    for bucket in range(first, last + 1):
+        size += counts[bucket]
+    members = np.empty(size, dtype=np.uint64)
+    low = np.uint64(first)
+    span = np.uint64(last - first)
     m = 0
     for v in bits:
-        if (v >> 48) == bucket:
+        # first <= bucket <= last as one unsigned comparison (wraps below first).
+        if (v >> 48) - low <= span:
             members[m] = v
             m += 1
     return members, k - below
 
 
 def median_nonnegative(values: np.ndarray) -> float:
-    """``np.median`` of non-negative, NaN-free float64 values, bit for bit, three times faster.
+    """``np.median`` of non-negative, NaN-free float64 values, bit for bit, several times faster.
 
-    A histogram of the top 16 bits finds the bucket holding each middle rank; only that bucket
-    (a few percent of the values) is partitioned. The middle element, or ``(lo + hi) / 2`` of
+    A histogram of the top 16 bits finds the bucket(s) holding the middle rank(s); only those
+    (a few percent of the values) are partitioned. The middle element, or ``(lo + hi) / 2`` of
     the two middle ones, as ``np.median`` (its mean of two) computes it.
     """
     bits = np.ascontiguousarray(values, dtype=np.float64).ravel().view(np.uint64)
     n = bits.size
-
-    def order_statistic(k: int) -> float:
-        members, rank = _bucket_of_rank(bits, k)
+    even = n % 2 == 0
+    members, rank = _buckets_of_ranks(bits, (n - 1) // 2, even)
+    if not even:
         return float(np.partition(members, rank)[rank : rank + 1].view(np.float64)[0])
-
-    hi = order_statistic(n // 2)
-    if n % 2:
-        return hi
-    return (order_statistic(n // 2 - 1) + hi) / 2
+    lo, hi = np.partition(members, (rank, rank + 1))[rank : rank + 2].view(np.float64)
+    return float((lo + hi) / 2)
 
 
 @numba.njit(cache=True)
