@@ -28,6 +28,10 @@ ssim_module = import_module("fusion.metrics.ssim")
 RNG = np.random.default_rng(20240521)
 
 
+def _close(got, want):
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+
+
 def matlab_dwt2(x: np.ndarray, lo_d: np.ndarray, hi_d: np.ndarray):
     """MATLAB dwt2 with 'sym': extend lf-1 half-point symmetric, 'valid' convolution, keep
     the even (1-based) samples; rows first, then columns."""
@@ -139,6 +143,22 @@ class TestFilters:
         np.testing.assert_array_equal(g, np.sqrt(sx**2 + sy**2))
         with np.errstate(divide="ignore", invalid="ignore"):
             np.testing.assert_array_equal(alpha, np.where(sx == 0, np.pi / 2, np.arctan(sy / sx)))
+
+    @pytest.mark.parametrize("shape", [(19, 23), (1, 1), (2, 5), (3, 3), (8, 8)])
+    def test_sobel_kernel_equals_ndimage_convolve(self, shape):
+        # Exact on integer grey levels (uint16's range too), to rounding on other floats.
+        kernel = import_module("fusion.metrics._qabf_kernel")
+        for image, exact in (
+            (RNG.integers(0, 65536, shape).astype(float), True),
+            (RNG.random(shape) * 255, False),
+        ):
+            sx = ndimage.convolve(image, qabf.SOBEL_X, mode="constant", cval=0.0)
+            sy = ndimage.convolve(image, qabf.SOBEL_Y, mode="constant", cval=0.0)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                want = (np.sqrt(sx**2 + sy**2), np.where(sx == 0, sy, sy / sx), sx == 0)
+            compare = np.testing.assert_array_equal if exact else _close
+            for got, expected in zip(kernel.sobel(image), want, strict=True):
+                compare(got, expected)
 
     def test_qcb_contrast_filters_equal_filter2(self):
         x = self.image
