@@ -30,42 +30,20 @@ def sobel(image):
     strength = np.empty((rows, cols))
     ratio = np.empty((rows, cols))
     vertical = np.empty((rows, cols), dtype=np.bool_)
-    # Sx = v[q] - v[q + 2] with v the columns' 1-2-1 sums, Sy = h_below - h_above with h the
-    # rows' 1-2-1 sums: the grouping of (a + 2 b + c) - (d + 2 e + f), conv2's operations.
-    # Short loops with few arrays each, so that LLVM's run-time alias checks stay within its
-    # limit and the loops vectorise (one loop over nine arrays ran scalar, ten times slower).
-    v_sum = np.empty(cols + 2)
-    h_above = np.empty(cols)
-    h_below = np.empty(cols)
-    sx = np.empty(cols)
-    sy = np.empty(cols)
     for i in range(rows):
+        # Views indexed by the loop counter alone, so that LLVM vectorises (no wraparound).
         up, mid, down = padded[i], padded[i + 1], padded[i + 2]
-        for q in range(cols + 2):
-            v_sum[q] = up[q] + 2 * mid[q] + down[q]
-        _row_sums(up, h_above)
-        _row_sums(down, h_below)
-        left, right = v_sum[:cols], v_sum[2:]
-        for q in range(cols):
-            # conv2 flips the kernels: the left column enters Sx with +, the row below Sy.
-            sx[q] = left[q] - right[q]
-            sy[q] = h_below[q] - h_above[q]
+        up_l, up_c, up_r = up[:cols], up[1 : cols + 1], up[2:]
+        mid_l, mid_r = mid[:cols], mid[2:]
+        down_l, down_c, down_r = down[:cols], down[1 : cols + 1], down[2:]
         g = strength[i]
         r = ratio[i]
         v = vertical[i]
         for q in range(cols):
-            x = sx[q]
-            y = sy[q]
-            g[q] = math.sqrt(x * x + y * y)
-            v[q] = x == 0
-            r[q] = y / (1.0 if x == 0 else x)
+            # conv2 flips the kernels: the left column enters Sx with +, the row below Sy.
+            sx = (up_l[q] + 2 * mid_l[q] + down_l[q]) - (up_r[q] + 2 * mid_r[q] + down_r[q])
+            sy = (down_l[q] + 2 * down_c[q] + down_r[q]) - (up_l[q] + 2 * up_c[q] + up_r[q])
+            g[q] = math.sqrt(sx * sx + sy * sy)
+            v[q] = sx == 0
+            r[q] = sy / (1.0 if sx == 0 else sx)
     return strength, ratio, vertical
-
-
-@numba.njit(cache=True)
-def _row_sums(row, out):
-    """``out[q] = row[q] + 2 row[q + 1] + row[q + 2]`` for a row with its zero border."""
-    n = out.shape[0]
-    left, centre, right = row[:n], row[1 : n + 1], row[2 : n + 2]
-    for q in range(n):
-        out[q] = left[q] + 2 * centre[q] + right[q]
