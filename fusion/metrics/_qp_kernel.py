@@ -93,7 +93,7 @@ def orientation_energy(eo, epsilon, cut_off, g_weight, out):
                 spread[q] = (cut_off - width) * g_weight
 
 
-@numba.njit(cache=True, parallel=True, error_model="numpy")
+@numba.njit(cache=True, error_model="numpy")
 def accumulate_orientation(terms, threshold, angle, acc):
     """Add one orientation's weighted energy, amplitude and covariance terms into ``acc``.
 
@@ -103,7 +103,7 @@ def accumulate_orientation(terms, threshold, angle, acc):
     rows, cols = terms.shape[1], terms.shape[2]
     c_angle = math.cos(angle)
     s_angle = math.sin(angle)
-    for p in numba.prange(rows):
+    for p in range(rows):
         energy = terms[0, p]
         spread = terms[1, p]
         sum_an = terms[2, p]
