@@ -11,70 +11,117 @@ import math
 import numba
 import numpy as np
 
+_CHUNK = 16
+"""Rows per parallel task: the per-row scratch is allocated once per chunk, not per row."""
+
 
 @numba.njit(cache=True, parallel=True, error_model="numpy")
-def accumulate_orientation(eo, threshold, angle, epsilon, cut_off, g_weight, acc):
-    """Add one orientation's weighted energy, amplitude and covariance terms into ``acc``.
+def orientation_energy(eo, epsilon, cut_off, g_weight, out):
+    """One orientation's per-pixel terms that do not depend on its noise threshold.
 
-    ``eo`` is (n_scale, rows, cols); ``acc`` is (5, rows, cols): total energy, total amplitude,
-    covx2, covy2, covxy.
+    ``eo`` is (n_scale, rows, cols), the complex filter responses; ``out`` is (4, rows, cols):
+    the energy ``sum_s e mean_e + o mean_o - |e mean_o - o mean_e|``, the exponent
+    ``(cut_off - width) g_weight`` of the frequency-spread weight, the amplitude sum
+    ``sum_s An`` and the smallest scale's squared amplitude ``An_0^2`` (for the threshold's
+    median). The exponential is left to NumPy (:func:`numpy.exp`, vectorised, as the
+    reference computes it); :func:`accumulate_orientation` finishes the orientation.
     """
     n_scale, rows, cols = eo.shape
-    c_angle = math.cos(angle)
-    s_angle = math.sin(angle)
-    for p in numba.prange(rows):
-        # A row at a time, each step a loop over the row's pixels that LLVM vectorises (twice
-        # as fast as a pixel at a time); per pixel the operations and their order are the
-        # same, so the sums are bit-identical.
+    n_chunks = (rows + _CHUNK - 1) // _CHUNK
+    for chunk in numba.prange(n_chunks):
+        # A row at a time, each step a loop over the row's pixels that LLVM vectorises; per
+        # pixel the operations and their order are the reference's.
         re = np.empty((n_scale, cols))
         im = np.empty((n_scale, cols))
-        sum_e = np.zeros(cols)
-        sum_o = np.zeros(cols)
-        sum_an = np.zeros(cols)
+        sum_e = np.empty(cols)
+        sum_o = np.empty(cols)
         max_an = np.empty(cols)
-        for s in range(n_scale):
-            row = eo[s, p]
-            for q in range(cols):
-                z = row[q]
-                e = z.real
-                d = z.imag
-                re[s, q] = e
-                im[s, q] = d
-                # sqrt(re^2 + im^2), not hypot (MATLAB abs): 1 ulp at most, several times faster.
-                an = math.sqrt(e * e + d * d)
-                sum_an[q] += an
-                sum_e[q] += e
-                sum_o[q] += d
-                max_an[q] = an if s == 0 else max(max_an[q], an)
         mean_e = np.empty(cols)
         mean_o = np.empty(cols)
-        for q in range(cols):
-            x_energy = math.sqrt(sum_e[q] ** 2 + sum_o[q] ** 2) + epsilon
-            mean_e[q] = sum_e[q] / x_energy
-            mean_o[q] = sum_o[q] / x_energy
-        energy = np.zeros(cols)
-        for s in range(n_scale):
+        for p in range(chunk * _CHUNK, min(rows, (chunk + 1) * _CHUNK)):
+            energy = out[0, p]
+            spread = out[1, p]
+            sum_an = out[2, p]
+            first_an2 = out[3, p]
+            for s in range(n_scale):
+                row = eo[s, p]
+                re_s = re[s]
+                im_s = im[s]
+                for q in range(cols):
+                    z = row[q]
+                    re_s[q] = z.real
+                    im_s[q] = z.imag
+            # sqrt(re^2 + im^2), not hypot (MATLAB abs): 1 ulp at most, several times faster.
+            # The smallest scale starts the sums (0 + x is x) in a loop of its own, so that
+            # no loop branches on the scale.
+            re_s = re[0]
+            im_s = im[0]
             for q in range(cols):
-                e = re[s, q]
-                d = im[s, q]
-                energy[q] += e * mean_e[q] + d * mean_o[q] - abs(e * mean_o[q] - d * mean_e[q])
-        # exp is a libm call, which would keep the rest of its loop scalar.
-        weight = np.empty(cols)
+                e = re_s[q]
+                d = im_s[q]
+                an = math.sqrt(e * e + d * d)
+                sum_an[q] = an
+                sum_e[q] = e
+                sum_o[q] = d
+                max_an[q] = an
+                first_an2[q] = an * an
+            for s in range(1, n_scale):
+                re_s = re[s]
+                im_s = im[s]
+                for q in range(cols):
+                    e = re_s[q]
+                    d = im_s[q]
+                    an = math.sqrt(e * e + d * d)
+                    sum_an[q] += an
+                    sum_e[q] += e
+                    sum_o[q] += d
+                    max_an[q] = max(max_an[q], an)
+            for q in range(cols):
+                x_energy = math.sqrt(sum_e[q] ** 2 + sum_o[q] ** 2) + epsilon
+                mean_e[q] = sum_e[q] / x_energy
+                mean_o[q] = sum_o[q] / x_energy
+                energy[q] = 0.0
+            for s in range(n_scale):
+                re_s = re[s]
+                im_s = im[s]
+                for q in range(cols):
+                    e = re_s[q]
+                    d = im_s[q]
+                    energy[q] += e * mean_e[q] + d * mean_o[q] - abs(e * mean_o[q] - d * mean_e[q])
+            for q in range(cols):
+                width = sum_an[q] / (max_an[q] + epsilon) / n_scale
+                spread[q] = (cut_off - width) * g_weight
+
+
+@numba.njit(cache=True, error_model="numpy")
+def accumulate_orientation(terms, threshold, angle, acc):
+    """Add one orientation's weighted energy, amplitude and covariance terms into ``acc``.
+
+    ``terms`` is :func:`orientation_energy`'s output with ``terms[1]`` exponentiated;
+    ``acc`` is (5, rows, cols): total energy, total amplitude, covx2, covy2, covxy.
+    """
+    rows, cols = terms.shape[1], terms.shape[2]
+    c_angle = math.cos(angle)
+    s_angle = math.sin(angle)
+    for p in range(rows):
+        energy = terms[0, p]
+        spread = terms[1, p]
+        sum_an = terms[2, p]
+        total_energy = acc[0, p]
+        total_an = acc[1, p]
+        covx2 = acc[2, p]
+        covy2 = acc[3, p]
+        covxy = acc[4, p]
         for q in range(cols):
-            width = sum_an[q] / (max_an[q] + epsilon) / n_scale
-            weight[q] = (cut_off - width) * g_weight
-        for q in range(cols):
-            weight[q] = math.exp(weight[q])
-        for q in range(cols):
-            weighted = 1.0 / (1 + weight[q]) * max(energy[q] - threshold, 0.0)
-            acc[0, p, q] += weighted
-            acc[1, p, q] += sum_an[q]
+            weighted = 1.0 / (1 + spread[q]) * max(energy[q] - threshold, 0.0)
+            total_energy[q] += weighted
+            total_an[q] += sum_an[q]
             pc_o = weighted / sum_an[q]
             cx = pc_o * c_angle
             cy = pc_o * s_angle
-            acc[2, p, q] += cx**2
-            acc[3, p, q] += cy**2
-            acc[4, p, q] += cx * cy
+            covx2[q] += cx**2
+            covy2[q] += cy**2
+            covxy[q] += cx * cy
 
 
 @numba.njit(cache=True, parallel=True, error_model="numpy")
@@ -97,46 +144,58 @@ def moments(acc, n_orient, epsilon):
 
 
 @numba.njit(cache=True)
-def _bucket_of_rank(bits, k):
-    """The values sharing the top 16 bits with the k-th smallest (0-based), and its rank there.
+def _buckets_of_ranks(bits, k, pair):
+    """The values in the top-16-bit buckets of the k-th smallest (0-based) and, if ``pair``,
+    of the (k+1)-th too, and the k-th's rank among them.
 
     ``bits`` are the uint64 patterns of non-negative float64 values, which order as the values.
+    No value lies between the two ranks, so the buckets between theirs are empty: the members
+    are the values of every bucket from the first to the second. One histogram serves both.
     """
     counts = np.zeros(1 << 16, dtype=np.int64)
     for v in bits:
         counts[v >> 48] += 1
     below = 0
-    bucket = 0
-    while below + counts[bucket] <= k:
-        below += counts[bucket]
-        bucket += 1
-    members = np.empty(counts[bucket], dtype=np.uint64)
+    first = 0
+    while below + counts[first] <= k:
+        below += counts[first]
+        first += 1
+    last = first
+    if pair:
+        seen = below + counts[first]
+        while seen <= k + 1:
+            last += 1
+            seen += counts[last]
+    size = 0
+    for bucket in range(first, last + 1):
+        size += counts[bucket]
+    members = np.empty(size, dtype=np.uint64)
+    low = np.uint64(first)
+    span = np.uint64(last - first)
     m = 0
     for v in bits:
-        if (v >> 48) == bucket:
+        # first <= bucket <= last as one unsigned comparison (wraps below first).
+        if (v >> 48) - low <= span:
             members[m] = v
             m += 1
     return members, k - below
 
 
 def median_nonnegative(values: np.ndarray) -> float:
-    """``np.median`` of non-negative, NaN-free float64 values, bit for bit, three times faster.
+    """``np.median`` of non-negative, NaN-free float64 values, bit for bit, several times faster.
 
-    A histogram of the top 16 bits finds the bucket holding each middle rank; only that bucket
-    (a few percent of the values) is partitioned. The middle element, or ``(lo + hi) / 2`` of
+    A histogram of the top 16 bits finds the bucket(s) holding the middle rank(s); only those
+    (a few percent of the values) are partitioned. The middle element, or ``(lo + hi) / 2`` of
     the two middle ones, as ``np.median`` (its mean of two) computes it.
     """
     bits = np.ascontiguousarray(values, dtype=np.float64).ravel().view(np.uint64)
     n = bits.size
-
-    def order_statistic(k: int) -> float:
-        members, rank = _bucket_of_rank(bits, k)
+    even = n % 2 == 0
+    members, rank = _buckets_of_ranks(bits, (n - 1) // 2, even)
+    if not even:
         return float(np.partition(members, rank)[rank : rank + 1].view(np.float64)[0])
-
-    hi = order_statistic(n // 2)
-    if n % 2:
-        return hi
-    return (order_statistic(n // 2 - 1) + hi) / 2
+    lo, hi = np.partition(members, (rank, rank + 1))[rank : rank + 2].view(np.float64)
+    return float((lo + hi) / 2)
 
 
 @numba.njit(cache=True)
@@ -155,37 +214,102 @@ def filter_spectrum(spectrum, filters, out):
                 out[s, p, q] = complex(z.real * h, z.imag * h)
 
 
-@numba.njit(cache=True)
-def masked_products(feature, mask, fused):
-    """``x = mask * feature``, ``x * x`` and ``x * fused``, as NumPy computes them (one pass)."""
-    rows, cols = feature.shape
-    x = np.empty((rows, cols))
-    xx = np.empty((rows, cols))
-    xf = np.empty((rows, cols))
-    for p in range(rows):
-        for q in range(cols):
-            v = (1.0 if mask[p, q] else 0.0) * feature[p, q]
-            x[p, q] = v
-            xx[p, q] = v * v
-            xf[p, q] = v * fused[p, q]
-    return x, xx, xf
+_N_LOCAL = 11
+"""Local maps per feature: mean of F and F^2, then mean of X, X^2 and X F per source X."""
+
+
+@numba.njit(cache=True, inline="always")
+def _product(m, mask, feature, fused, q):
+    """Pixel ``q`` of local map ``m``'s image: F, F^2, then X, X^2, X F per source."""
+    if m == 0:
+        return fused[q]
+    if m == 1:
+        return fused[q] * fused[q]
+    x = (1.0 if mask[q] else 0.0) * feature[q]
+    kind = (m - 2) % 3
+    if kind == 0:
+        return x
+    if kind == 1:
+        return x * x
+    return x * fused[q]
 
 
 @numba.njit(cache=True, error_model="numpy")
-def fold_correlation(best, first, mask, mu, local_xx, local_xf, mu_f, var_f, c):
-    """``best = fmax(best, r)`` with ``r = (cov + c) / (sqrt|var var_f| + c)`` where ``mask``,
-    else 0 (``best = r`` when ``first``); the NumPy expressions' operations, fused."""
-    rows, cols = mu.shape
-    for p in range(rows):
+def best_correlation(fa, fb, fmax, mask_a, mask_b, mask_max, fused, weights, c):
+    """``metricZhao.m``'s per-pixel ``max(r_A, r_B, r_max)`` for one feature, in one sweep.
+
+    ``X = mask * feature`` per source (mask a bool image; ``0 * NaN`` stays NaN, as NumPy);
+    the local means are 'same' correlations with the symmetric 1-D ``weights`` along axis 0,
+    then axis 1, zero borders, exactly as :func:`fusion.metrics._common.gaussian_same`
+    computes them (same operations per pixel); ``r = (cov + c) / (sqrt|var var_F| + c)``
+    where the mask holds, else 0; the maximum skips NaN (MATLAB ``max``, ``np.fmax``).
+    Each row's eleven axis-0 sums are formed from the products computed on the fly (no
+    product images), and its axis-1 sums and ``r`` follow while the row is in cache.
+    """
+    rows, cols = fused.shape
+    half = weights.shape[0] // 2
+    centre = weights[half]
+    features = (fa, fb, fmax)
+    masks = (mask_a, mask_b, mask_max)
+    lines = np.zeros((_N_LOCAL, cols + 2 * half))  # zero borders for the axis-1 pass
+    local = np.empty((_N_LOCAL, cols))
+    zero = np.zeros(cols)
+    unmasked = np.zeros(cols, dtype=np.bool_)
+    best = np.empty((rows, cols))
+    for i in range(rows):
+        for m in range(_N_LOCAL):
+            # One loop per map and tap, each with one output stream, which LLVM vectorises
+            # (it would not with several outputs in one buffer).
+            s = max(m - 2, 0) // 3
+            feature = features[s]
+            mask = masks[s]
+            mid = lines[m, half : half + cols]
+            f_row = fused[i]
+            x_row = feature[i]
+            m_row = mask[i]
+            for q in range(cols):
+                mid[q] = _product(m, m_row, x_row, f_row, q) * centre
+            for k in range(half, 0, -1):
+                # ndimage's order: (x[i - k] + x[i + k]) * w from the outermost tap inwards;
+                # rows outside the image are zero images (zero products).
+                w = weights[half - k]
+                above = i - k >= 0
+                below = i + k < rows
+                f_lo = fused[i - k] if above else zero
+                f_hi = fused[i + k] if below else zero
+                x_lo = feature[i - k] if above else zero
+                x_hi = feature[i + k] if below else zero
+                m_lo = mask[i - k] if above else unmasked
+                m_hi = mask[i + k] if below else unmasked
+                for q in range(cols):
+                    lo = _product(m, m_lo, x_lo, f_lo, q)
+                    hi = _product(m, m_hi, x_hi, f_hi, q)
+                    mid[q] += (lo + hi) * w
+            line = lines[m]
+            target = local[m]
+            for q in range(cols):
+                target[q] = mid[q] * centre
+            for k in range(half, 0, -1):
+                w = weights[half - k]
+                left = line[half - k : half - k + cols]
+                right = line[half + k : half + k + cols]
+                for q in range(cols):
+                    target[q] += (left[q] + right[q]) * w
+        out = best[i]
         for q in range(cols):
-            if mask[p, q]:
-                m = mu[p, q]
-                var = local_xx[p, q] - m * m
-                cov = local_xf[p, q] - m * mu_f[p, q]
-                r = (cov + c) / (math.sqrt(abs(var * var_f[p, q])) + c)
-            else:
-                r = 0.0
-            b = best[p, q]
-            # np.fmax: the non-NaN one of the two.
-            if first or (b != b) or r > b:
-                best[p, q] = r
+            mu_f = local[0, q]
+            var_f = local[1, q] - mu_f * mu_f
+            b = 0.0
+            for s in range(3):
+                if masks[s][i, q]:
+                    mu = local[2 + 3 * s, q]
+                    var = local[3 + 3 * s, q] - mu * mu
+                    cov = local[4 + 3 * s, q] - mu * mu_f
+                    r = (cov + c) / (math.sqrt(abs(var * var_f)) + c)
+                else:
+                    r = 0.0
+                # np.fmax: the non-NaN one of the two.
+                if s == 0 or (b != b) or r > b:
+                    b = r
+            out[q] = b
+    return best

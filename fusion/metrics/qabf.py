@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import ndimage
 
 from fusion.metrics._common import check_triplet, grey
 
@@ -23,11 +22,11 @@ def sobel_strength_orientation(image: NDArray) -> tuple[NDArray, NDArray]:
     MATLAB ``conv2(image, h, 'same')`` (true convolution, zero padding) with
     :data:`SOBEL_X` and :data:`SOBEL_Y`; ``alpha = atan(Sy / Sx)`` and ``pi/2`` where ``Sx == 0``.
     """
-    sx = ndimage.convolve(image, SOBEL_X, mode="constant", cval=0.0)
-    sy = ndimage.convolve(image, SOBEL_Y, mode="constant", cval=0.0)
-    g = np.sqrt(sx**2 + sy**2)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        alpha = np.where(sx == 0, np.pi / 2, np.arctan(sy / np.where(sx == 0, 1.0, sx)))
+    from fusion.metrics._qabf_kernel import sobel
+
+    g, ratio, vertical = sobel(np.ascontiguousarray(image, dtype=np.float64))
+    alpha = np.arctan(ratio)
+    alpha[vertical] = np.pi / 2
     return g, alpha
 
 

@@ -21,8 +21,8 @@ F0, F1, A = 15.3870, 1.3456, 0.7622
 SIGMA_1, SIGMA_2 = 2.0, 4.0
 HALF_WIDTH = 15
 """The contrast Gaussians are 31 x 31."""
-P, Q, Z = 3.0, 2.0, 1e-4
-"""Masked contrast ``C' = C^P / (C^Q + Z)``."""
+Z = 1e-4
+"""Masked contrast ``C' = C^P / (C^Q + Z)`` with P = 3, Q = 2 (the reference's exponents)."""
 
 
 def normalize255(image: NDArray) -> NDArray[np.float64]:
@@ -58,21 +58,36 @@ def _gaussian_unnormalised_1d(sigma: float) -> NDArray[np.float64]:
 
 
 def _filter2_zero(image: NDArray, g: NDArray) -> NDArray:
-    # MATLAB filter2(G, X, 'same') for a separable G, zero padding; real and imaginary apart.
-    real = correlate_separable(image.real, g, replicate=False)
-    return real + 1j * correlate_separable(image.imag, g, replicate=False)
+    # MATLAB filter2(G, X, 'same') for a separable G, zero padding.
+    return correlate_separable(image, g, replicate=False)
 
 
 def masked_contrast(image: NDArray) -> NDArray[np.float64]:
-    """``C'`` of one grey image: CSF filtering, band-pass contrast, masking."""
+    """``C'`` of one grey image: CSF filtering, band-pass contrast, masking.
+
+    The reference filters the complex ``ifft2(fft2(I) .* S)``. The CSF is real and even
+    (``S(-u, -v) = S(u, v)`` exactly, a test checks it) and the image real, so that product
+    is Hermitian and the filtered image real: its imaginary part is rounding (below 1e-13 on
+    0-255 images). The real inverse transform of the half spectrum computes the real image
+    alone, and the contrast filters then run on one real image instead of two.
+    """
+    import numba
+
+    from fusion.metrics import _fft
+
     normalised = normalize255(image)
-    filtered = fft.ifft2(fft.fft2(normalised) * csf_filter(normalised.shape))
+    cols = normalised.shape[1]
+    workers = numba.get_num_threads()
+    half_csf = csf_filter(normalised.shape)[:, : cols // 2 + 1]
+    filtered = _fft.irfft2(_fft.rfft2(normalised, workers) * half_csf, cols, workers)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = _filter2_zero(filtered, _gaussian_unnormalised_1d(SIGMA_1)) / _filter2_zero(
             filtered, _gaussian_unnormalised_1d(SIGMA_2)
         )
     c = np.abs(ratio - 1)
-    return c**P / (c**Q + Z)
+    # C^3 / (C^2 + Z) as products: pow was five times slower (and differs by an ulp at most).
+    c2 = c * c
+    return c2 * c / (c2 + Z)
 
 
 def qcb(

@@ -14,7 +14,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import fft
 
-from fusion.metrics._common import check_triplet, gaussian_same, grey
+from fusion.metrics._common import _gaussian_1d, check_triplet, grey
 
 N_SCALE = 4
 N_ORIENT = 6
@@ -97,12 +97,12 @@ def _filter_bank(shape: tuple[int, int]) -> _FilterBank:
     return _FilterBank(filters, em_n, noise_sum)
 
 
-def _threshold(first_scale: NDArray, em_n: float, noise_sum: float) -> float:
-    """Noise threshold of one orientation from its smallest-scale responses."""
+def _threshold(first_an2: NDArray, em_n: float, noise_sum: float) -> float:
+    """Noise threshold of one orientation from its smallest-scale squared amplitudes."""
     from fusion.metrics._qp_kernel import median_nonnegative
 
-    # np.median's value, bit for bit, three times faster (squared amplitudes are >= 0, finite).
-    median_e2n = median_nonnegative(np.abs(first_scale) ** 2)
+    # np.median's value, bit for bit, 15 times faster (squared amplitudes are >= 0, finite).
+    median_e2n = median_nonnegative(first_an2)
     noise_power = (-median_e2n / np.log(0.5)) / em_n
     tau = np.sqrt(2 * noise_power * noise_sum / 2)
     threshold = tau * np.sqrt(np.pi / 2) + K_NOISE * np.sqrt((2 - np.pi / 2) * tau**2)
@@ -117,22 +117,31 @@ def phase_congruency(image: NDArray) -> tuple[NDArray, NDArray, NDArray]:
     """
     import numba
 
-    from fusion.metrics._qp_kernel import accumulate_orientation, filter_spectrum, moments
+    from fusion.metrics import _fft
+    from fusion.metrics._qp_kernel import (
+        accumulate_orientation,
+        filter_spectrum,
+        moments,
+        orientation_energy,
+    )
 
     im = np.asarray(image, dtype=np.float64)
     bank = _filter_bank(im.shape)
     # The FFTs use as many threads as the numba kernels (numba.set_num_threads), so one knob
     # serves both; ndcnp evaluate sets it to 1 in each worker process.
     workers = numba.get_num_threads()
-    image_fft = fft.fft2(im)
+    image_fft = _fft.fft2(im, workers)
     acc = np.zeros((5, *im.shape))
     buffer = np.empty((N_SCALE, *im.shape), dtype=np.complex128)
+    terms = np.empty((4, *im.shape))
     for o in range(N_ORIENT):
         filter_spectrum(image_fft, bank.filters[o], buffer)
-        eo = fft.ifft2(buffer, axes=(-2, -1), overwrite_x=True, workers=workers)
-        threshold = _threshold(eo[0], bank.em_n[o], bank.noise_sum[o])
-        angle = o * np.pi / N_ORIENT
-        accumulate_orientation(eo, threshold, angle, EPSILON, CUT_OFF, G_WEIGHT, acc)
+        eo = _fft.ifft2_inplace(buffer, workers)
+        # Two passes around the threshold, which needs the median over the whole image.
+        orientation_energy(eo, EPSILON, CUT_OFF, G_WEIGHT, terms)
+        threshold = _threshold(terms[3], bank.em_n[o], bank.noise_sum[o])
+        np.exp(terms[1], out=terms[1])
+        accumulate_orientation(terms, threshold, o * np.pi / N_ORIENT, acc)
     return moments(acc, N_ORIENT, EPSILON)
 
 
@@ -205,18 +214,16 @@ def phase_congruency_reference(image: NDArray) -> tuple[NDArray, NDArray, NDArra
 def _feature_score(
     fa: NDArray, fb: NDArray, fmax: NDArray, ff: NDArray, masks: tuple[NDArray, NDArray, NDArray]
 ) -> float:
-    from fusion.metrics._qp_kernel import fold_correlation, masked_products
+    from fusion.metrics._qp_kernel import best_correlation
 
-    def local(x: NDArray) -> NDArray:
-        return gaussian_same(x, WINDOW_SIZE, SIGMA, border="zero")
-
-    mu_f = local(ff)
-    var_f = local(ff * ff) - mu_f**2
-    best = np.empty(ff.shape)
-    for k, (feature, mask) in enumerate(zip((fa, fb, fmax), masks, strict=True)):
-        x, xx, xf = masked_products(feature, mask, ff)
-        # MATLAB's max skips NaN, as np.fmax (the kernel folds r into best the same way).
-        fold_correlation(best, k == 0, mask, local(x), local(xx), local(xf), mu_f, var_f, C_CORR)
+    weights = _gaussian_1d(WINDOW_SIZE, SIGMA)
+    best = best_correlation(
+        *(np.ascontiguousarray(x, dtype=np.float64) for x in (fa, fb, fmax)),
+        *(np.ascontiguousarray(m, dtype=np.bool_) for m in masks),
+        np.ascontiguousarray(ff, dtype=np.float64),
+        weights,
+        C_CORR,
+    )
     with np.errstate(divide="ignore", invalid="ignore"):
         return float(np.sum(best) / np.count_nonzero(masks[2]))
 

@@ -28,6 +28,10 @@ ssim_module = import_module("fusion.metrics.ssim")
 RNG = np.random.default_rng(20240521)
 
 
+def _close(got, want):
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+
+
 def matlab_dwt2(x: np.ndarray, lo_d: np.ndarray, hi_d: np.ndarray):
     """MATLAB dwt2 with 'sym': extend lf-1 half-point symmetric, 'valid' convolution, keep
     the even (1-based) samples; rows first, then columns."""
@@ -140,8 +144,24 @@ class TestFilters:
         with np.errstate(divide="ignore", invalid="ignore"):
             np.testing.assert_array_equal(alpha, np.where(sx == 0, np.pi / 2, np.arctan(sy / sx)))
 
+    @pytest.mark.parametrize("shape", [(19, 23), (1, 1), (2, 5), (3, 3), (8, 8)])
+    def test_sobel_kernel_equals_ndimage_convolve(self, shape):
+        # Exact on integer grey levels (uint16's range too), to rounding on other floats.
+        kernel = import_module("fusion.metrics._qabf_kernel")
+        for image, exact in (
+            (RNG.integers(0, 65536, shape).astype(float), True),
+            (RNG.random(shape) * 255, False),
+        ):
+            sx = ndimage.convolve(image, qabf.SOBEL_X, mode="constant", cval=0.0)
+            sy = ndimage.convolve(image, qabf.SOBEL_Y, mode="constant", cval=0.0)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                want = (np.sqrt(sx**2 + sy**2), np.where(sx == 0, sy, sy / sx), sx == 0)
+            compare = np.testing.assert_array_equal if exact else _close
+            for got, expected in zip(kernel.sobel(image), want, strict=True):
+                compare(got, expected)
+
     def test_qcb_contrast_filters_equal_filter2(self):
-        x = self.image + 1j * RNG.random(self.image.shape)
+        x = self.image
         grid = np.arange(-15, 16)
         for sigma in (qcb.SIGMA_1, qcb.SIGMA_2):
             g2 = np.exp(-(grid[:, None] ** 2 + grid[None, :] ** 2) / (2 * sigma**2)) / (
@@ -163,6 +183,34 @@ class TestFilters:
         spectrum = fft.fft2(RNG.random(shape))
         want = fft.ifftshift(fft.fftshift(spectrum) * s)
         np.testing.assert_array_equal(spectrum * qcb.csf_filter(shape), want)
+
+    @pytest.mark.parametrize("shape", [(20, 30), (21, 31), (520, 520)])
+    def test_qcb_csf_is_even(self, shape):
+        # S(-u, -v) == S(u, v) bit for bit (index -k is n - k after ifftshift), so fft2(I) S
+        # is Hermitian for a real I and its inverse transform real: masked_contrast's irfft2.
+        s = qcb.csf_filter(shape)
+        flipped = np.roll(s[::-1, ::-1], (1, 1), axis=(0, 1))
+        np.testing.assert_array_equal(s, flipped)
+
+    @pytest.mark.parametrize("shape", [(48, 64), (45, 51)])
+    @pytest.mark.parametrize("library", ["ducc0 if installed", "scipy"])
+    def test_qcb_masked_contrast_equals_complex_filtering(self, shape, library, monkeypatch):
+        # The reference's steps: complex ifft2, filter2 of the complex image, complex ratio.
+        if library == "scipy":
+            monkeypatch.setattr(import_module("fusion.metrics._fft"), "ducc0", None)
+        image = ndimage.gaussian_filter(RNG.random(shape), 1.5)
+        normalised = qcb.normalize255(image)
+        filtered = fft.ifft2(fft.fft2(normalised) * qcb.csf_filter(shape))
+        grid = np.arange(-15, 16)
+        responses = []
+        for sigma in (qcb.SIGMA_1, qcb.SIGMA_2):
+            g2 = np.exp(-(grid[:, None] ** 2 + grid[None, :] ** 2) / (2 * sigma**2)) / (
+                2 * np.pi * sigma**2
+            )
+            responses.append(signal.correlate2d(filtered, g2, mode="same"))
+        c = np.abs(responses[0] / responses[1] - 1)
+        want = c**3.0 / (c**2.0 + 1e-4)
+        np.testing.assert_allclose(qcb.masked_contrast(image), want, rtol=1e-11, atol=1e-14)
 
     def test_matlab_round(self):
         x = np.array([0.5, 1.5, 2.5, -0.5, -2.5, 2.4999999999999996, 3.0])
@@ -303,6 +351,33 @@ class TestPhaseCongruencyKernel:
         ):
             np.testing.assert_allclose(fast, slow, rtol=0, atol=1e-13)
 
+    @pytest.mark.parametrize("shape", [(32, 32), (27, 35)])
+    def test_scipy_fallback_equals_reference(self, shape, monkeypatch):
+        # Without ducc0 (the optional fft extra) the same kernels run on scipy.fft.
+        qp = import_module("fusion.metrics.qp")
+        monkeypatch.setattr(import_module("fusion.metrics._fft"), "ducc0", None)
+        image = ndimage.gaussian_filter(RNG.random(shape) * 255, 1.0)
+        for fast, slow in zip(
+            qp.phase_congruency(image), qp.phase_congruency_reference(image), strict=True
+        ):
+            np.testing.assert_allclose(fast, slow, rtol=0, atol=1e-13)
+
+    @pytest.mark.parametrize("shape", [(520, 520), (27, 35), (13, 1)])
+    def test_ducc0_transforms_equal_scipy(self, shape):
+        # The definition, unnormalised forward and 1/(rows cols) inverse, against scipy.fft,
+        # which the reference uses; to a few ulps of the largest coefficient.
+        pytest.importorskip("ducc0")
+        transforms = import_module("fusion.metrics._fft")
+        image = RNG.random(shape) * 255
+        want = fft.fft2(image)
+        got = transforms.fft2(image, 1)
+        assert got.dtype == np.complex128
+        np.testing.assert_allclose(got, want, rtol=0, atol=1e-14 * np.abs(want).max())
+        stack = RNG.standard_normal((4, *shape)) + 1j * RNG.standard_normal((4, *shape))
+        want = fft.ifft2(stack, axes=(-2, -1))
+        got = transforms.ifft2_inplace(stack.copy(), 1)
+        np.testing.assert_allclose(got, want, rtol=0, atol=1e-14 * np.abs(want).max())
+
     @pytest.mark.parametrize("n", [1, 2, 3, 4, 101, 1000, 4096])
     def test_median_equals_numpy_bit_for_bit(self, n):
         # The threshold's median must be np.median's value exactly: odd and even counts,
@@ -317,11 +392,12 @@ class TestPhaseCongruencyKernel:
         ):
             assert kernel.median_nonnegative(values) == np.median(values)
 
-    def test_feature_score_equals_numpy_expressions(self):
-        # The fused kernels against the formulas written in NumPy (as metricZhao.m), with NaN
-        # features (M, m where every response is zero) and empty masks.
+    @pytest.mark.parametrize("shape", [(23, 31), (11, 11), (12, 40)])
+    def test_feature_score_equals_numpy_expressions(self, shape):
+        # The fused kernel against the formulas written in NumPy (as metricZhao.m), with NaN
+        # features (M, m where every response is zero), empty masks, and windows wider than
+        # half the image (every row and column meets a border), bit for bit.
         qp = import_module("fusion.metrics.qp")
-        shape = (23, 31)
         maps = [RNG.random(shape) for _ in range(4)]
         maps[1][3:6, 4:9] = np.nan
         masks = (maps[0] > 0.3, maps[1] > 0.5, RNG.random(shape) > 0.2)
