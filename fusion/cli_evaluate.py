@@ -32,6 +32,26 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=_run)
 
 
+def _load_metrics() -> None:
+    """Import numba and the metric kernels as ``ndcnp fuse`` imports its engine: without
+    numba's probe for SciPy's BLAS, with the collector paused, then frozen
+    (:func:`fusion.cli.numba_without_blas_probe`, :func:`fusion.cli.frozen_imports`). The
+    forked workers inherit them."""
+    import importlib
+    import pkgutil
+    import sys
+
+    from fusion.cli import frozen_imports, numba_without_blas_probe
+
+    with frozen_imports("numba" not in sys.modules):
+        numba_without_blas_probe()
+        import fusion.metrics
+
+        # The metrics import their kernels on first use; the workers should find them here.
+        for module in pkgutil.iter_modules(fusion.metrics.__path__, "fusion.metrics."):
+            importlib.import_module(module.name)
+
+
 def _run(args: argparse.Namespace) -> int:
     from fusion import evaluate
     from ndtheory.errors import NdcnpInputError
@@ -40,6 +60,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
         raise NdcnpInputError(f"--jobs must be at least 1; got {args.jobs}")
     evaluate.use_fork_safe_numba()  # workers forked after the first image (evaluate_folder)
+    _load_metrics()
     triplets = evaluate.find_triplets(args.sources, args.fused, args.gt)
     # The files read and the folders they lie in: the outputs may be neither.
     inputs = [p for t in triplets for p in t[1:] if p is not None]

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from fusion.batch import check_jobs, in_order, threads_per_pair
-from fusion.cli import frozen_imports
+from fusion.cli import frozen_imports, numba_without_blas_probe
 from fusion.decision import WINDOWS
 from fusion.images import PNG_COMPRESSION, read_image, write_png
 from fusion.pipeline import (
@@ -185,27 +185,6 @@ def _check_fusion_options(args: argparse.Namespace) -> None:
         raise NdcnpInputError(f"--radius must be >= 0; got {args.radius}")
 
 
-def _numba_without_blas_probe() -> None:
-    """Load numba's array-math lowering without its probe for SciPy's BLAS.
-
-    At import ``numba.np.arraymath`` tries ``import scipy.linalg.cython_blas``, which loads
-    all of ``scipy.linalg``: 0.2 s of CPU, a fifth of ``ndcnp fuse`` on a Lytro pair. The
-    answer only chooses how compiled ``np.correlate``/``np.convolve`` take inner products;
-    the fusion kernels call neither, and this process runs nothing else under numba. So
-    the command line (never the library, whose callers may use them) hides the module for
-    that one import, and puts it back: a later ``import scipy.linalg`` works as usual.
-    """
-    if "numba.np.arraymath" in sys.modules or "scipy.linalg" in sys.modules:
-        return
-    probe = "scipy.linalg.cython_blas"
-    sys.modules[probe] = None  # type: ignore[assignment] - makes that import fail at once
-    try:
-        import numba.np.arraymath  # noqa: F401
-    finally:
-        if probe in sys.modules and sys.modules[probe] is None:
-            del sys.modules[probe]
-
-
 def _load_engine() -> None:
     """Import numba and the fusion engine under :func:`fusion.cli.frozen_imports`.
 
@@ -215,7 +194,7 @@ def _load_engine() -> None:
     CPU (``benchmarks/README.md``).
     """
     with frozen_imports("numba" not in sys.modules):
-        _numba_without_blas_probe()
+        numba_without_blas_probe()
         import fusion._window_kernel  # noqa: F401
         import simulate._kernel
         import simulate.pair  # noqa: F401
