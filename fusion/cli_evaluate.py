@@ -36,7 +36,7 @@ def _load_metrics() -> None:
     """Import numba and the metric kernels as ``ndcnp fuse`` imports its engine: without
     numba's probe for SciPy's BLAS, with the collector paused, then frozen
     (:func:`fusion.cli.numba_without_blas_probe`, :func:`fusion.cli.frozen_imports`). The
-    forked workers inherit them."""
+    workers :func:`fusion.evaluate.evaluate_folder` forks inherit them."""
     import importlib
     import pkgutil
     import sys
@@ -59,7 +59,6 @@ def _run(args: argparse.Namespace) -> int:
 
     if args.jobs is not None and args.jobs < 1:
         raise NdcnpInputError(f"--jobs must be at least 1; got {args.jobs}")
-    evaluate.use_fork_safe_numba()  # workers forked after the first image (evaluate_folder)
     _load_metrics()
     triplets = evaluate.find_triplets(args.sources, args.fused, args.gt)
     # The files read and the folders they lie in: the outputs may be neither.

@@ -7,7 +7,6 @@ Layout: ``SOURCES/far/NAME.ext`` and ``SOURCES/near/NAME.ext`` (or ``a/`` and ``
 from __future__ import annotations
 
 import csv
-import itertools
 import json
 import math
 import multiprocessing
@@ -171,46 +170,28 @@ def _start_worker() -> None:
 
 
 def fork_safe_numba() -> bool:
-    """Whether this process may fork workers once numba's parallel kernels have run.
+    """Whether this process may fork its workers.
 
-    Only numba's ``workqueue`` threading layer survives a fork; the default on Linux
-    is GNU OpenMP, whose child deadlocks on its next parallel region. ``ndcnp
-    evaluate`` asks for ``"forksafe"`` (workqueue on Linux) before any kernel runs
-    (:func:`use_fork_safe_numba`); a library caller keeps numba's choice and gets
-    spawned workers, which pay for imports and first calls each.
+    A forked child of a process whose GNU OpenMP threads have run (numba's default
+    threading layer on Linux) deadlocks at its next parallel region; only numba's
+    ``workqueue`` layer survives a fork. So fork while no parallel kernel has run here
+    (the workers then load numba's cached kernels themselves, side by side), or under
+    the workqueue layer; otherwise spawn. Linux only: fork is unsafe on macOS.
     """
     import numba
     from numba.np.ufunc import parallel
 
-    if parallel._is_initialized:
-        return numba.threading_layer() == "workqueue"
-    return sys.platform.startswith("linux") and numba.config.THREADING_LAYER in (
-        "forksafe",
-        "workqueue",
-    )
+    if not sys.platform.startswith("linux"):
+        return False
+    return not parallel._is_initialized or numba.threading_layer() == "workqueue"
 
 
-def use_fork_safe_numba() -> None:
-    """Ask numba for a fork-safe threading layer, if no parallel kernel has run yet."""
-    import numba
-    from numba.np.ufunc import parallel
-
-    if not parallel._is_initialized:
-        numba.config.THREADING_LAYER = "forksafe"
-
-
-def _in_workers(
-    triplets: list, workers: int, method: str, wrap: Callable, total: int, done: dict | None
-) -> list[dict]:
+def _in_workers(triplets: list, workers: int, method: str, wrap: Callable) -> list[dict]:
     """Rows of ``triplets`` from ``workers`` processes started by ``method``, in order."""
     context = multiprocessing.get_context(method)
-    workers = max(1, min(workers, len(triplets)))
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker) as pool:
         try:
-            # The workers start (fork) at the first submit, before any progress-bar thread.
-            rows = pool.map(_evaluate_files, triplets)
-            shown = wrap(itertools.chain([done], rows) if done else rows, total=total)
-            return list(shown)[1 if done else 0 :]
+            return list(wrap(pool.map(_evaluate_files, triplets), total=len(triplets)))
         except BaseException:
             # Do not score the images still queued (Ctrl-C or an error in one image).
             pool.shutdown(wait=True, cancel_futures=True)
@@ -254,14 +235,11 @@ def evaluate_folder(
     wrap = progress or (lambda it, **_: it)
     if workers <= 1:
         rows = list(wrap(map(_evaluate_files, triplets), total=len(triplets)))
-    elif fork_safe_numba():
-        # The first image here pays the imports, numba's cache loads and the filter banks
-        # once (on every core); the workers forked afterwards inherit them all.
-        first = _evaluate_files(triplets[0])
-        rows = [first, *_in_workers(triplets[1:], workers, "fork", wrap, len(triplets), first)]
     else:
-        # spawn, not fork: a forked child of a process whose OpenMP threads have run deadlocks.
-        rows = _in_workers(triplets, workers, "spawn", wrap, len(triplets), None)
+        # Forked workers inherit the imports (fusion.cli_evaluate makes them all first);
+        # spawned ones, where a fork is unsafe, make their own.
+        method = "fork" if fork_safe_numba() else "spawn"
+        rows = _in_workers(triplets, workers, method, wrap)
     columns = [key for key in rows[0] if key != "image"]
     mean = {"image": "mean", **{c: finite_mean([row[c] for row in rows]) for c in columns}}
     return rows, mean

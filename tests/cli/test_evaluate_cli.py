@@ -152,8 +152,8 @@ def test_ground_truth_scores_on_mf_voc(data_dir, tmp_path, capsys):
 
 
 def test_forked_workers_give_the_rows_of_one_process(folders, tmp_path):
-    # As a user runs it: a fresh process scores the first image, then forks its workers
-    # (numba's fork-safe workqueue layer); the CSV is the same bytes as with one process.
+    # As a user runs it: a fresh process imports the metrics and forks its workers, which
+    # write the CSV of one process byte for byte.
     import os
     import subprocess
     import sys
@@ -176,17 +176,17 @@ def test_forked_workers_give_the_rows_of_one_process(folders, tmp_path):
     assert outputs[0] == outputs[1]
 
 
-def test_the_command_line_asks_numba_for_a_fork_safe_layer():
-    # In a fresh process: before any parallel kernel runs the layer can still be chosen, and
-    # once chosen it is the workqueue, the one whose children survive a fork.
+@pytest.mark.parametrize(("layer", "after"), [("omp", False), ("workqueue", True)])
+def test_workers_are_forked_only_while_that_is_safe(layer, after):
+    # In a fresh process: before any parallel kernel has run a fork is safe; afterwards only
+    # under numba's workqueue layer (a forked child of GNU OpenMP threads deadlocks).
     import subprocess
     import sys
 
     script = (
         "import numba, numpy as np\n"
-        "from fusion.evaluate import fork_safe_numba, use_fork_safe_numba\n"
-        "assert not fork_safe_numba()\n"  # numba's default asks for none in particular
-        "use_fork_safe_numba()\n"
+        f"numba.config.THREADING_LAYER = {layer!r}\n"
+        "from fusion.evaluate import fork_safe_numba\n"
         "assert fork_safe_numba()\n"
         "@numba.njit(parallel=True)\n"
         "def total(x):\n"
@@ -195,7 +195,8 @@ def test_the_command_line_asks_numba_for_a_fork_safe_layer():
         "        s += x[i]\n"
         "    return s\n"
         "assert total(np.ones(1000)) == 1000.0\n"
-        "assert numba.threading_layer() == 'workqueue' and fork_safe_numba()\n"
+        f"assert numba.threading_layer() == {layer!r}\n"
+        f"assert fork_safe_numba() is {after}\n"
     )
     root = Path(__file__).resolve().parents[2]
     done = subprocess.run(
