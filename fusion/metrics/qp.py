@@ -56,6 +56,21 @@ def _lowpass(rows: int, cols: int) -> NDArray[np.float64]:
     return fft.fftshift(1.0 / (1.0 + (radius / LOWPASS_CUTOFF) ** (2 * LOWPASS_ORDER)))
 
 
+def noise_energy(scales: NDArray) -> float:
+    """``sum(EstSumAn2) + 2 sum(EstSumAiAj)`` of one orientation's filters, by Parseval.
+
+    ``myphasecong3`` takes the real parts ``a_s = real(ifft2(G_s)) * sqrt(M N)`` of the
+    spatial filters and sums ``a_s^2`` and ``2 a_i a_j`` (i < j) over the pixels, that is
+    ``sum (a_1 + ... + a_n)^2``. The real part of ``ifft2(G)`` is ``ifft2`` of G's even part
+    ``(G(u) + G(-u)) / 2`` (G is real), so by Parseval the sum is that even part's squared
+    sum over the frequencies: no transform, the same number to rounding (a test holds it
+    to the reference's transforms to 1e-12).
+    """
+    total = np.sum(scales, axis=0)
+    mirrored = np.roll(total[::-1, ::-1], 1, axis=(0, 1))  # G(-u) with the DC term at [0, 0]
+    return float(np.sum(((total + mirrored) / 2) ** 2))
+
+
 @lru_cache(maxsize=4)
 def _filter_bank(shape: tuple[int, int]) -> _FilterBank:
     rows, cols = shape
@@ -86,12 +101,7 @@ def _filter_bank(shape: tuple[int, int]) -> _FilterBank:
         for s in range(N_SCALE):
             filters[o, s] = log_gabor[s] * spread
         em_n[o] = np.sum(filters[o, 0] ** 2)
-        spatial = fft.ifft2(filters[o]).real * np.sqrt(rows * cols)
-        sum_an2 = np.sum(spatial**2)
-        sum_aiaj = sum(
-            np.sum(spatial[i] * spatial[j]) for i in range(N_SCALE) for j in range(i + 1, N_SCALE)
-        )
-        noise_sum[o] = sum_an2 + 2 * sum_aiaj
+        noise_sum[o] = noise_energy(filters[o])
     for array in (filters, em_n, noise_sum):
         array.flags.writeable = False
     return _FilterBank(filters, em_n, noise_sum)

@@ -342,6 +342,20 @@ def test_fmi_kernel_on_a_lytro_crop(data_dir):
 class TestPhaseCongruencyKernel:
     """The numba phase-congruency kernels equal the NumPy reference of myphasecong3."""
 
+    @pytest.mark.parametrize("shape", [(520, 520), (37, 53), (36, 41), (5, 4)])
+    def test_noise_energy_by_parseval_equals_myphasecong3s_transforms(self, shape):
+        # myphasecong3: EstSumAn2 + 2 EstSumAiAj from the spatial filters' real parts.
+        qp = import_module("fusion.metrics.qp")
+        filters = qp._filter_bank(shape).filters
+        rows, cols = shape
+        for o in range(filters.shape[0]):
+            spatial = fft.ifft2(filters[o]).real * np.sqrt(rows * cols)
+            pairs = [(i, j) for i in range(qp.N_SCALE) for j in range(i + 1, qp.N_SCALE)]
+            expected = np.sum(spatial**2) + 2 * sum(
+                np.sum(spatial[i] * spatial[j]) for i, j in pairs
+            )
+            assert qp.noise_energy(filters[o]) == pytest.approx(expected, rel=1e-12)
+
     @pytest.mark.parametrize("shape", [(32, 32), (27, 35)])
     def test_random_image(self, shape):
         qp = import_module("fusion.metrics.qp")
