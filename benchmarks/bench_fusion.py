@@ -49,6 +49,7 @@ from fusion.configure import configure, model_parameters, system_kernel  # noqa:
 from fusion.decision import decision_map, window_sums  # noqa: E402
 from fusion.images import read_image  # noqa: E402
 from fusion.pipeline import DEFAULT_RADIUS, DEFAULT_WINDOW, fusion_inputs  # noqa: E402
+from fusion.radius import resolve_radius  # noqa: E402
 from fusion.rule import DEFAULT_RULE  # noqa: E402
 from ndtheory.spec import ND_CNP  # noqa: E402
 from simulate.grid import simulate_grid  # noqa: E402
@@ -147,7 +148,8 @@ def _fusion_hot_path(pair: Pair) -> Counts:
     from simulate.pair import simulate_pair
 
     a, b = simulate_pair(pair.I_a, pair.I_b, pair.params_a, pair.params_b, pair.W, pair.n_steps)
-    decision_map(window_sums([a, b], DEFAULT_RADIUS, window=DEFAULT_WINDOW))
+    radius = resolve_radius(DEFAULT_RADIUS, a.shape)  # as ndcnp fuse: 2 % of the shorter side
+    decision_map(window_sums([a, b], radius, window=DEFAULT_WINDOW))
     return a, b
 
 
