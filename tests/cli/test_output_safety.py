@@ -199,3 +199,37 @@ def test_ctrl_c_mid_batch_exits_130_and_leaves_nothing(tmp_path, command):
     assert result.stderr.strip().splitlines()[-1] == "ndcnp: interrupted"
     assert "Traceback" not in result.stderr
     assert _files(tmp_path) == before
+
+
+def test_ctrl_c_during_evaluate_exits_130_and_leaves_nothing(tmp_path):
+    # 40 triplets of 256 x 256 keep the two workers busy for seconds; the signal goes to the
+    # parent once it has forked them (the workers ignore SIGINT and stop with the pool).
+    stems = tuple(str(k) for k in range(1, 41))
+    root = _set(tmp_path / "set", layout=("far", "near", "fused"), stems=stems, size=256)
+    before = _files(tmp_path)
+    argv = ["evaluate", "--sources", str(root), "--fused", str(root / "fused"), "-o"]
+    argv += [str(tmp_path / "scores.csv"), "--jobs", "2", "-q"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "MPLBACKEND": "Agg"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "fusion", *argv],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None:
+        if children.exists() and len(children.read_text().split()) >= 2:
+            break
+        time.sleep(0.02)
+    workers = children.read_text().split() if children.exists() else []
+    time.sleep(0.3)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert len(workers) >= 2, "the workers were not seen"
+    assert process.returncode == 130, err
+    assert err.strip().splitlines()[-1] == "ndcnp: interrupted" and "Traceback" not in err
+    assert _files(tmp_path) == before
+    assert not any(Path(f"/proc/{pid}").exists() for pid in workers)  # no worker left behind
