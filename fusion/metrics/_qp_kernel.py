@@ -11,6 +11,8 @@ import math
 import numba
 import numpy as np
 
+from fusion.metrics._separable_kernel import along_row
+
 _CHUNK = 16
 """Rows per parallel task: the per-row scratch is allocated once per chunk, not per row."""
 
@@ -285,16 +287,7 @@ def best_correlation(fa, fb, fmax, mask_a, mask_b, mask_max, fused, weights, c):
                     lo = _product(m, m_lo, x_lo, f_lo, q)
                     hi = _product(m, m_hi, x_hi, f_hi, q)
                     mid[q] += (lo + hi) * w
-            line = lines[m]
-            target = local[m]
-            for q in range(cols):
-                target[q] = mid[q] * centre
-            for k in range(half, 0, -1):
-                w = weights[half - k]
-                left = line[half - k : half - k + cols]
-                right = line[half + k : half + k + cols]
-                for q in range(cols):
-                    target[q] += (left[q] + right[q]) * w
+            along_row(lines[m], weights, local[m])
         out = best[i]
         for q in range(cols):
             mu_f = local[0, q]

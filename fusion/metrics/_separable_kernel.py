@@ -27,6 +27,28 @@ def _source_row(i, n, replicate):
     return -1
 
 
+@numba.njit(cache=True, inline="always")
+def along_row(line, weights, target):
+    """``target`` = the pass along axis 1 of one row held bordered in ``line``.
+
+    ``line`` is the row's axis-0 result at ``[half, half + cols)`` with its border either
+    side; ndimage's order per pixel: the centre tap first, then ``(x[q - k] + x[q + k]) * w``
+    from the outermost tap inwards.
+    """
+    half = weights.shape[0] // 2
+    cols = target.shape[0]
+    centre = weights[half]
+    middle = line[half : half + cols]
+    for q in range(cols):
+        target[q] = middle[q] * centre
+    for k in range(half, 0, -1):
+        w = weights[half - k]
+        left = line[half - k : half - k + cols]
+        right = line[half + k : half + k + cols]
+        for q in range(cols):
+            target[q] += (left[q] + right[q]) * w
+
+
 @numba.njit(cache=True)
 def transpose(image):
     """``image.T`` as a new C-ordered float64 array, copied in cache-sized tiles."""
@@ -76,13 +98,5 @@ def separable_same(image, weights, replicate):
             for k in range(half):
                 line[k] = line[half]
                 line[half + cols + k] = line[half + cols - 1]
-        target = out[i]
-        for q in range(cols):
-            target[q] = middle[q] * centre
-        for k in range(half, 0, -1):
-            w = weights[half - k]
-            left = line[half - k : half - k + cols]
-            right = line[half + k : half + k + cols]
-            for q in range(cols):
-                target[q] += (left[q] + right[q]) * w
+        along_row(line, weights, out[i])
     return out

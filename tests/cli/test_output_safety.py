@@ -165,9 +165,10 @@ def test_theory_derive_prints_the_pcnn_bound_once_and_short(capsys):
     assert out.count("V_L*beta") == 1  # the bound, printed once (not again in the explanation)
 
 
-def _interrupt(argv: list[str], tmp_path: Path, wait_for: Path) -> subprocess.CompletedProcess:
+def _start(argv: list[str], tmp_path: Path) -> subprocess.Popen:
+    """``ndcnp ARGV`` as a user runs it: a process of its own, in ``tmp_path``."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "MPLBACKEND": "Agg"}
-    process = subprocess.Popen(
+    return subprocess.Popen(
         [sys.executable, "-m", "fusion", *argv],
         cwd=tmp_path,
         env=env,
@@ -175,6 +176,10 @@ def _interrupt(argv: list[str], tmp_path: Path, wait_for: Path) -> subprocess.Co
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+def _interrupt(argv: list[str], tmp_path: Path, wait_for: Path) -> subprocess.CompletedProcess:
+    process = _start(argv, tmp_path)
     deadline = time.monotonic() + 60
     while not any(wait_for.glob(".*staging*/*")) and time.monotonic() < deadline:
         time.sleep(0.02)
@@ -209,15 +214,7 @@ def test_ctrl_c_during_evaluate_exits_130_and_leaves_nothing(tmp_path):
     before = _files(tmp_path)
     argv = ["evaluate", "--sources", str(root), "--fused", str(root / "fused"), "-o"]
     argv += [str(tmp_path / "scores.csv"), "--jobs", "2", "-q"]
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "MPLBACKEND": "Agg"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "fusion", *argv],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = _start(argv, tmp_path)
     children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and process.poll() is None:
