@@ -41,8 +41,9 @@ def _load_metrics() -> None:
     import pkgutil
     import sys
 
-    from fusion.cli import frozen_imports, numba_without_blas_probe
+    from fusion.cli import frozen_imports, keep_freed_memory, numba_without_blas_probe
 
+    keep_freed_memory()
     with frozen_imports("numba" not in sys.modules):
         numba_without_blas_probe()
         import fusion.metrics

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from fusion.batch import check_jobs, in_order, threads_per_pair
-from fusion.cli import frozen_imports, numba_without_blas_probe
+from fusion.cli import frozen_imports, keep_freed_memory, numba_without_blas_probe
 from fusion.decision import WINDOWS
 from fusion.images import PNG_COMPRESSION, read_image, write_png
 from fusion.pipeline import (
@@ -193,6 +193,7 @@ def _load_engine() -> None:
     and the exit never walk them: ``ndcnp fuse`` on a Lytro pair takes about 0.2 s less
     CPU (``benchmarks/README.md``).
     """
+    keep_freed_memory()
     with frozen_imports("numba" not in sys.modules):
         numba_without_blas_probe()
         import fusion._window_kernel  # noqa: F401
