@@ -60,7 +60,6 @@ def _run(args: argparse.Namespace) -> int:
 
     if args.jobs is not None and args.jobs < 1:
         raise NdcnpInputError(f"--jobs must be at least 1; got {args.jobs}")
-    _load_metrics()
     triplets = evaluate.find_triplets(args.sources, args.fused, args.gt)
     # The files read and the folders they lie in: the outputs may be neither.
     inputs = [p for t in triplets for p in t[1:] if p is not None]
@@ -73,6 +72,7 @@ def _run(args: argparse.Namespace) -> int:
         )
     json_path = check_output_path(csv_path.with_suffix(".json"), inputs)
     check_distinct([csv_path, json_path])
+    _load_metrics()  # after every check: a mistyped folder is reported at once
     rows, mean = evaluate.evaluate_folder(
         args.sources,
         args.fused,

@@ -220,7 +220,9 @@ def evaluate_folder(
         Folders, see the module docstring.
     jobs : int, optional
         Worker processes (default: :func:`simulate.threads.available_threads`, the CPUs
-        this process may use or ``NDCNP_THREADS``). 1 runs in this process.
+        this process may use or ``NDCNP_THREADS``). 1 runs in this process. They are
+        forked, inheriting this process's imports, where that is safe
+        (:func:`fork_safe_numba`), else spawned; the rows are the same either way.
     progress : callable, optional
         Wraps the iterator of finished rows, e.g. ``functools.partial(tqdm, total=n)``.
 
