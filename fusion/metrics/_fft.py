@@ -29,17 +29,18 @@ def fft2(image: NDArray[np.float64], workers: int) -> NDArray[np.complex128]:
     return ducc0.fft.c2c(image, axes=(0, 1), forward=True, nthreads=workers)
 
 
-def ifft2_inplace(stack: NDArray[np.complex128], workers: int) -> NDArray[np.complex128]:
+def ifft2_inplace(stack: NDArray[np.complex128], workers: int) -> None:
     """Inverse 2-D DFT over the last two axes, normalised by 1 / (rows cols) (``ifft2``).
 
-    ``stack`` is C-contiguous complex128 and is overwritten; the result is returned (it is
-    ``stack`` itself with ducc0).
+    ``stack`` is C-contiguous complex128 (one image or a stack of them) and is overwritten
+    with the result.
     """
     if ducc0 is None:
-        return fft.ifft2(stack, axes=(-2, -1), overwrite_x=True, workers=workers)
+        stack[...] = fft.ifft2(stack, axes=(-2, -1), overwrite_x=True, workers=workers)
+        return
     # inorm=2: divide by the product of the transformed lengths, as ifft2.
     axes = (stack.ndim - 2, stack.ndim - 1)
-    return ducc0.fft.c2c(stack, axes=axes, forward=False, inorm=2, out=stack, nthreads=workers)
+    ducc0.fft.c2c(stack, axes=axes, forward=False, inorm=2, out=stack, nthreads=workers)
 
 
 def rfft2(image: NDArray[np.float64], workers: int) -> NDArray[np.complex128]:
