@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import fft
 
 try:
     import ducc0
@@ -22,10 +21,18 @@ except ImportError:  # the scipy.fft fallback below
     ducc0 = None
 
 
+def _scipy_fft():
+    # Imported only where ducc0 is missing: importing scipy.fft takes 0.1 s (it brings in
+    # scipy.special and the array-API shims), paid before any worker of ndcnp evaluate starts.
+    from scipy import fft
+
+    return fft
+
+
 def fft2(image: NDArray[np.float64], workers: int) -> NDArray[np.complex128]:
     """Forward 2-D DFT of a real image, unnormalised (``scipy.fft.fft2``)."""
     if ducc0 is None:
-        return fft.fft2(image, workers=workers)
+        return _scipy_fft().fft2(image, workers=workers)
     return ducc0.fft.c2c(image, axes=(0, 1), forward=True, nthreads=workers)
 
 
@@ -36,7 +43,7 @@ def ifft2_inplace(stack: NDArray[np.complex128], workers: int) -> None:
     with the result.
     """
     if ducc0 is None:
-        stack[...] = fft.ifft2(stack, axes=(-2, -1), overwrite_x=True, workers=workers)
+        stack[...] = _scipy_fft().ifft2(stack, axes=(-2, -1), overwrite_x=True, workers=workers)
         return
     # inorm=2: divide by the product of the transformed lengths, as ifft2.
     axes = (stack.ndim - 2, stack.ndim - 1)
@@ -46,12 +53,12 @@ def ifft2_inplace(stack: NDArray[np.complex128], workers: int) -> None:
 def rfft2(image: NDArray[np.float64], workers: int) -> NDArray[np.complex128]:
     """Forward 2-D DFT of a real image, the non-negative last-axis half (``rfft2``)."""
     if ducc0 is None:
-        return fft.rfft2(image, workers=workers)
+        return _scipy_fft().rfft2(image, workers=workers)
     return ducc0.fft.r2c(image, axes=(0, 1), forward=True, nthreads=workers)
 
 
 def irfft2(half: NDArray[np.complex128], cols: int, workers: int) -> NDArray[np.float64]:
     """Inverse of :func:`rfft2` for an image ``cols`` wide, normalised (``irfft2``)."""
     if ducc0 is None:
-        return fft.irfft2(half, s=(half.shape[0], cols), workers=workers)
+        return _scipy_fft().irfft2(half, s=(half.shape[0], cols), workers=workers)
     return ducc0.fft.c2r(half, axes=(0, 1), lastsize=cols, forward=False, inorm=2, nthreads=workers)

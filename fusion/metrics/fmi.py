@@ -20,7 +20,6 @@ import numpy as np
 import pywt
 from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import ArrayLike, NDArray
-from scipy import fft
 
 from fusion.metrics._common import check_triplet, grey
 from fusion.metrics.dmey102 import DMEY102_SCALING_FILTER
@@ -72,6 +71,8 @@ def features(image: NDArray, feature: str) -> NDArray[np.float64]:
     if feature == "wavelet":
         return wavelet_features(image)
     if feature == "dct":
+        from scipy import fft
+
         return fft.dctn(image, type=2, norm="ortho")
     if feature == "pixel":
         return np.asarray(image, dtype=np.float64)

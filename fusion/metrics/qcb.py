@@ -6,7 +6,6 @@ from functools import lru_cache
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import fft
 
 from fusion.metrics._common import (
     check_triplet,
@@ -46,7 +45,7 @@ def csf_filter(shape: tuple[int, int]) -> NDArray[np.float64]:
     fy = (np.arange(rows) - rows // 2) * (2 / rows) * (rows / 30)
     r = np.sqrt(fx[None, :] ** 2 + fy[:, None] ** 2)
     s = np.exp(-((r / F0) ** 2)) - A * np.exp(-((r / F1) ** 2))
-    s = fft.ifftshift(s)
+    s = np.fft.ifftshift(s)
     s.flags.writeable = False
     return s
 

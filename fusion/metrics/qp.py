@@ -12,7 +12,6 @@ from functools import lru_cache
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import fft
 
 from fusion.metrics._common import _gaussian_1d, check_triplet, grey
 
@@ -53,7 +52,7 @@ def _lowpass(rows: int, cols: int) -> NDArray[np.float64]:
     x = (np.arange(1, cols + 1) - (cols // 2 + 1)) / cols
     y = (np.arange(1, rows + 1) - (rows // 2 + 1)) / rows
     radius = np.sqrt(x[None, :] ** 2 + y[:, None] ** 2)
-    return fft.fftshift(1.0 / (1.0 + (radius / LOWPASS_CUTOFF) ** (2 * LOWPASS_ORDER)))
+    return np.fft.fftshift(1.0 / (1.0 + (radius / LOWPASS_CUTOFF) ** (2 * LOWPASS_ORDER)))
 
 
 def noise_energy(scales: NDArray) -> float:
@@ -79,8 +78,8 @@ def _filter_bank(shape: tuple[int, int]) -> _FilterBank:
     radius = np.sqrt(x**2 + y**2)
     radius[rows // 2, cols // 2] = 1.0
     theta = np.arctan2(-y, x) * np.ones_like(radius)
-    radius = fft.ifftshift(radius)
-    theta = fft.ifftshift(theta)
+    radius = np.fft.ifftshift(radius)
+    theta = np.fft.ifftshift(theta)
     sin_t, cos_t = np.sin(theta), np.cos(theta)
     lp = _lowpass(rows, cols)
     log_gabor = []
@@ -176,6 +175,8 @@ def phase_congruency_reference(image: NDArray) -> tuple[NDArray, NDArray, NDArra
         ``norient / 2``, ``covxy`` by ``norient``). M and m are NaN where every filter
         response is exactly zero (as in the reference).
     """
+    from scipy import fft
+
     im = np.asarray(image, dtype=np.float64)
     bank = _filter_bank(im.shape)
     image_fft = fft.fft2(im)

@@ -130,3 +130,20 @@ def test_fuse_runs_without_sympy_or_scipy_linalg_once_the_model_is_printed(tmp_p
     assert first_code == code == 0
     assert "sympy" in first  # the print was made here, so the cache was really empty
     assert loaded == ["numba"] and frozen > 10_000
+
+
+def test_evaluate_loads_its_metrics_without_scipy_fft_where_ducc0_is_installed():
+    # scipy.fft takes 0.1 s to import, all of it before ndcnp evaluate forks its workers;
+    # with ducc0 the metrics never call it (FMI's "dct" feature and the fallback import it).
+    pytest.importorskip("ducc0")
+    probe = (
+        "import sys\n"
+        "from fusion import cli_evaluate\n"
+        "cli_evaluate._load_metrics()\n"
+        "print('scipy.fft' in sys.modules, 'fusion.metrics.qp' in sys.modules)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, env=env, cwd=ROOT, check=True
+    )
+    assert done.stdout.split() == ["False", "True"]
