@@ -102,6 +102,19 @@ def test_dwt_kernel_bit_identical_to_pywavelets(shape):
         np.testing.assert_array_equal(mine, want)
 
 
+@pytest.mark.parametrize("name", ["db1", "db2", "db3", "db4", "db5", "sym7"])
+def test_dwt_kernel_bit_identical_for_other_filter_lengths(name):
+    # The kernel takes the taps four at a time: lengths 2 to 14 (always even) leave 0 or 2
+    # taps over, and a filter of 2 or 4 taps has no group, or only one.
+    kernel = import_module("fusion.metrics._dwt_kernel")
+    wavelet = pywt.Wavelet(name)
+    image = np.round(RNG.random((37, 30)) * 255)
+    c_a, (c_h, c_v, c_d) = pywt.dwt2(image, wavelet, mode="symmetric")
+    got = kernel.dwt2_symmetric(image, np.asarray(wavelet.dec_lo), np.asarray(wavelet.dec_hi))
+    for want, mine in zip((c_a, c_h, c_v, c_d), got, strict=True):
+        np.testing.assert_array_equal(mine, want)
+
+
 class TestFilters:
     image = RNG.random((37, 41)) * 255
 
