@@ -19,8 +19,10 @@ Every loop below runs over the ``_W`` windows with a branch-free body at constan
 which LLVM vectorises (eight windows per AVX-512 instruction): the window-local choices (which
 bound, which step holds a breakpoint, pdf entries that are 0) are selects, both bound sums are
 computed and one is chosen, and the logarithms are ``_log2.log2``, a ``log2`` within 1 ulp of
-glibc's that vectorises. Two rules keep LLVM vectorising: no load under a condition (load
-both, then choose) and no inner loop with a logarithm in it (such a loop is not unrolled).
+glibc's that vectorises (for the pdf entries ``_log2.log2_normal``, its bits for normal numbers
+in fewer operations, and ``log2`` again for a block where one is not). Two rules keep LLVM
+vectorising: no load under a condition (load both, then choose) and no inner loop with a
+logarithm in it (such a loop is not unrolled).
 
 Sums that decide ties (the pdf normaliser and the pdf mean) run in Octave's order, and so do
 the Pearson numerator and the bound sums, as in the reference's loop order.
@@ -36,7 +38,7 @@ import math
 import numba
 import numpy as np
 
-from fusion.metrics._log2 import log2
+from fusion.metrics._log2 import is_normal, log2, log2_normal
 
 _N = 9
 _W = 128  # windows per block: the trip count of every vectorised loop
@@ -160,13 +162,30 @@ def _pdf_stats(pdf, cdf, logs, stats):
         stats[_H * _S + q] = 0.0
         stats[_CDF_SUM * _S + q] = cdf_sum
     # The logarithms one pdf entry at a time: a loop body with nine of them is not unrolled.
+    # First with the lean log2, exact for the normal numbers that pdf entries almost always
+    # are (2.5 ms less per Lytro pair); a block with a subnormal entry again with the full.
     h = stats[_H * _S :]
+    normal = True
     for k in range(_N):
         pdf_k = pdf[k * _S :]
         log_k = logs[k * _S :]
         for q in range(_W):
             x = pdf_k[q]
-            lg = log2(x if x != 0.0 else 1.0)  # 0 where the pdf is 0
+            arg = x if x != 0.0 else 1.0  # log 0 where the pdf is 0
+            normal &= is_normal(arg)
+            lg = log2_normal(arg)
+            log_k[q] = lg
+            h[q] -= x * lg
+    if normal:
+        return
+    for q in range(_W):
+        h[q] = 0.0
+    for k in range(_N):
+        pdf_k = pdf[k * _S :]
+        log_k = logs[k * _S :]
+        for q in range(_W):
+            x = pdf_k[q]
+            lg = log2(x if x != 0.0 else 1.0)
             log_k[q] = lg
             h[q] -= x * lg
 
