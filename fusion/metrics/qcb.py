@@ -11,7 +11,6 @@ from fusion.metrics._common import (
     check_triplet,
     correlate_separable,
     grey,
-    matlab_round,
     peak_of,
 )
 
@@ -29,8 +28,11 @@ def normalize255(image: NDArray) -> NDArray[np.float64]:
     top, bottom = image.max(), image.min()
     if top == 0 and bottom == 0:
         return image.astype(np.float64)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return matlab_round((image - bottom) / (top - bottom) * 255)
+    from fusion.metrics._qcb_kernel import normalise_round
+
+    # matlab_round((image - bottom) / (top - bottom) * 255) in one pass, the same bits.
+    image = np.ascontiguousarray(image, dtype=np.float64)
+    return normalise_round(image, float(bottom), float(top - bottom))
 
 
 @lru_cache(maxsize=4)
@@ -72,21 +74,22 @@ def masked_contrast(image: NDArray) -> NDArray[np.float64]:
     """
     import numba
 
-    from fusion.metrics import _fft
+    from fusion.metrics import _fft, _qcb_kernel
 
     normalised = normalize255(image)
     cols = normalised.shape[1]
     workers = numba.get_num_threads()
     half_csf = csf_filter(normalised.shape)[:, : cols // 2 + 1]
     filtered = _fft.irfft2(_fft.rfft2(normalised, workers) * half_csf, cols, workers)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = _filter2_zero(filtered, _gaussian_unnormalised_1d(SIGMA_1)) / _filter2_zero(
-            filtered, _gaussian_unnormalised_1d(SIGMA_2)
-        )
-    c = np.abs(ratio - 1)
-    # C^3 / (C^2 + Z) as products: pow was five times slower (and differs by an ulp at most).
-    c2 = c * c
-    return c2 * c / (c2 + Z)
+    # |filter2(G1, X) / filter2(G2, X) - 1| and C^3 / (C^2 + Z) as products (pow was five
+    # times slower, and differs by an ulp at most), both filters in one sweep: the NumPy
+    # formulas' bits (a test holds them), a third of the time.
+    return _qcb_kernel.masked_contrast(
+        np.ascontiguousarray(filtered, dtype=np.float64),
+        _gaussian_unnormalised_1d(SIGMA_1),
+        _gaussian_unnormalised_1d(SIGMA_2),
+        Z,
+    )
 
 
 def qcb(
@@ -120,10 +123,9 @@ def qcb(
     a, b, f = (
         grey(im) / peak_of(im) for im in check_triplet(source_a, source_b, fused, data_range)
     )
+    from fusion.metrics._qcb_kernel import quality_map
+
     ca, cb, cf = masked_contrast(a), masked_contrast(b), masked_contrast(f)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        q_af = np.where(ca < cf, ca / cf, cf / ca)
-        q_bf = np.where(cb < cf, cb / cf, cf / cb)
-        saliency = ca * ca + cb * cb
-        quality = (ca * ca) / saliency * q_af + (cb * cb) / saliency * q_bf
-    return float(np.mean(quality))
+    # np.where(ca < cf, ca / cf, cf / ca) and the weighted sum in one pass, the same bits;
+    # the mean stays NumPy's (pairwise) sum.
+    return float(np.mean(quality_map(ca, cb, cf)))

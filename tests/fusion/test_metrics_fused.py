@@ -1,0 +1,83 @@
+"""The metrics' fused numba passes give the bits of the NumPy formulas they replace.
+
+Each oracle below is the NumPy expression the metric computed before its kernel, written out
+here (not imported from the code under test), on inputs chosen to reach the special cases:
+ties, halves for the rounding, zeros, images smaller than a filter.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+import numpy as np
+import pytest
+from scipy import ndimage
+
+from fusion.metrics import _common
+
+qcb = import_module("fusion.metrics.qcb")
+qcb_kernel = import_module("fusion.metrics._qcb_kernel")
+
+RNG = np.random.default_rng(20261206)
+
+
+def zero_border_filter(x, weights):
+    """MATLAB ``filter2`` of a separable symmetric kernel, zero borders: two ndimage passes."""
+    along0 = ndimage.correlate1d(x, weights, axis=0, mode="constant", cval=0.0)
+    return ndimage.correlate1d(along0, weights, axis=1, mode="constant", cval=0.0)
+
+
+class TestQcb:
+    @pytest.mark.parametrize("shape", [(37, 41), (8, 5), (1, 1)])
+    def test_normalise_round(self, shape):
+        x = RNG.random(shape)
+        # Grey levels whose scaled value ends in exactly .5 somewhere: 0..1 in steps of 1/510.
+        x.flat[: x.size // 2] = RNG.integers(0, 511, x.size // 2) / 510
+        x.flat[:2] = 0.0, 1.0
+        bottom, top = x.min(), x.max()
+        if top == bottom:
+            top = bottom + 1.0
+        want = _common.matlab_round((x - bottom) / (top - bottom) * 255)
+        got = qcb_kernel.normalise_round(x, bottom, top - bottom)
+        np.testing.assert_array_equal(got, want)
+        if x.size > 1:
+            assert np.any(((x - bottom) / (top - bottom) * 255) % 1 == 0.5)
+
+    def test_normalise_round_of_a_constant_image(self):
+        x = np.full((6, 7), 0.25)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            want = _common.matlab_round((x - 0.25) / (0.25 - 0.25) * 255)
+        got = qcb.normalize255(x)
+        np.testing.assert_array_equal(got, want)  # NaN everywhere, as the reference
+        assert np.isnan(got).all()
+
+    @pytest.mark.parametrize("shape", [(48, 64), (45, 51), (20, 13), (3, 40), (1, 1)])
+    def test_masked_contrast(self, shape):
+        # Smaller than the 31-tap filters on a side, too: the zero border holds all taps.
+        filtered = ndimage.gaussian_filter(RNG.random(shape), 1.5) * 255 - 100
+        g1 = qcb._gaussian_unnormalised_1d(qcb.SIGMA_1)
+        g2 = qcb._gaussian_unnormalised_1d(qcb.SIGMA_2)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            c = np.abs(zero_border_filter(filtered, g1) / zero_border_filter(filtered, g2) - 1)
+        c2 = c * c
+        want = c2 * c / (c2 + qcb.Z)
+        got = qcb_kernel.masked_contrast(filtered, g1, g2, qcb.Z)
+        np.testing.assert_array_equal(got, want)
+
+    def test_quality_map(self):
+        shape = (30, 33)
+        ca, cb, cf = (RNG.random(shape) for _ in range(3))
+        # Ties with F, zeros (0/0 where both sources are 0), and equal sources.
+        cf[:5] = ca[:5]
+        cf[5:10] = cb[5:10]
+        ca[10:12], cb[10:12] = 0.0, 0.0
+        cf[12:14] = 0.0
+        cb[14:16] = ca[14:16]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            q_af = np.where(ca < cf, ca / cf, cf / ca)
+            q_bf = np.where(cb < cf, cb / cf, cf / cb)
+            saliency = ca * ca + cb * cb
+            want = (ca * ca) / saliency * q_af + (cb * cb) / saliency * q_bf
+        got = qcb_kernel.quality_map(ca, cb, cf)
+        np.testing.assert_array_equal(got, want)
+        assert np.isnan(got[10:12]).all()
