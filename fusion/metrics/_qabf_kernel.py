@@ -1,4 +1,4 @@
-"""Numba kernel for Qabf's Sobel responses (private; entry: ``qabf.sobel_strength_orientation``).
+"""Numba kernels for Qabf (private; entries: ``qabf.sobel_strength_orientation``, ``qabf.qabf``).
 
 MATLAB ``conv2(x, h, 'same')`` with the two Sobel kernels, zero padding, in one pass over a
 zero-bordered copy; each response is a difference of two 1-2-1 sums. On integer grey levels
@@ -6,6 +6,10 @@ zero-bordered copy; each response is a difference of two 1-2-1 sums. On integer 
 the bit (tested); on other floats it agrees to rounding. With the strength and the ratio
 Sy / Sx in the same sweep it replaces two ``ndimage.convolve`` calls and five whole-image
 temporaries.
+
+:func:`exponents` and :func:`weighted_preservation` compute the edge-preservation values
+``Q_AF g_A + Q_BF g_B`` with the operations, in the order, of the NumPy expressions they
+replaced, so the same bits (tested), on either side of NumPy's ``exp``.
 """
 
 from __future__ import annotations
@@ -52,3 +56,45 @@ def sobel(image):
             v[q] = sx == 0
             r[q] = sy / (1.0 if sx == 0 else sx)
     return strength, ratio, vertical
+
+
+@numba.njit(cache=True, error_model="numpy")
+def exponents(g_a, al_a, g_b, al_b, g_f, al_f, k_g, d_g, k_a, d_a, out):
+    """The arguments of the four sigmoids' ``exp``, into ``out`` (4, rows, cols):
+    ``k_g (G - d_g)`` and ``k_a (A - d_a)`` of source A, then of source B.
+
+    ``G`` is the strength ratio ``min(g_s, g_f) / max(g_s, g_f)``, ``g_f`` where the two are
+    equal (the reference's quirk), and ``A = 1 - |alpha_s - alpha_f| / (pi / 2)``. The
+    ``exp`` itself stays NumPy's: its vectorised ``exp`` is not glibc's to the bit.
+    """
+    rows, cols = g_f.shape
+    half_pi = np.pi / 2
+    for i in range(rows):
+        gf_row, af_row = g_f[i], al_f[i]
+        for side, g_s, al_s in ((0, g_a, al_a), (2, g_b, al_b)):
+            gs_row, as_row = g_s[i], al_s[i]
+            out_g, out_a = out[side, i], out[side + 1, i]
+            for q in range(cols):
+                gs, gf = gs_row[q], gf_row[q]
+                ratio = gf / gs if gs > gf else gs / gf
+                relative = gf if gs == gf else ratio
+                orientation = 1 - abs(as_row[q] - af_row[q]) / half_pi
+                out_g[q] = k_g * (relative - d_g)
+                out_a[q] = k_a * (orientation - d_a)
+    return out
+
+
+@numba.njit(cache=True, error_model="numpy")
+def weighted_preservation(e, g_a, g_b, t_g, t_a):
+    """``Q_AF g_A + Q_BF g_B`` per pixel, ``Q = t_g / (1 + e_g) * (t_a / (1 + e_a))`` from
+    the ``exp`` of :func:`exponents`' output ``e``."""
+    rows, cols = g_a.shape
+    out = np.empty((rows, cols))
+    for i in range(rows):
+        eg_a, ea_a, eg_b, ea_b = e[0, i], e[1, i], e[2, i], e[3, i]
+        ga_row, gb_row, dst = g_a[i], g_b[i], out[i]
+        for q in range(cols):
+            q_af = t_g / (1 + eg_a[q]) * (t_a / (1 + ea_a[q]))
+            q_bf = t_g / (1 + eg_b[q]) * (t_a / (1 + ea_b[q]))
+            dst[q] = q_af * ga_row[q] + q_bf * gb_row[q]
+    return out

@@ -15,6 +15,8 @@ from scipy import ndimage
 
 from fusion.metrics import _common
 
+qabf = import_module("fusion.metrics.qabf")
+qabf_kernel = import_module("fusion.metrics._qabf_kernel")
 qcb = import_module("fusion.metrics.qcb")
 qcb_kernel = import_module("fusion.metrics._qcb_kernel")
 
@@ -81,3 +83,61 @@ class TestQcb:
         got = qcb_kernel.quality_map(ca, cb, cf)
         np.testing.assert_array_equal(got, want)
         assert np.isnan(got[10:12]).all()
+
+
+def qabf_numpy(g_a, al_a, g_b, al_b, g_f, al_f):
+    """Qabf's sum as its NumPy version computed it (``qabf._preservation`` until the kernels)."""
+
+    def preservation(g_s, a_s):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.where(g_s > g_f, g_f / g_s, g_s / g_f)
+        relative = np.where(g_s == g_f, g_f, ratio)
+        orientation = 1 - np.abs(a_s - al_f) / (np.pi / 2)
+        q_g = 0.9994 / (1 + np.exp(-15.0 * (relative - 0.5)))
+        q_a = 0.9879 / (1 + np.exp(-22.0 * (orientation - 0.8)))
+        return q_g * q_a
+
+    q_af, q_bf = preservation(g_a, al_a), preservation(g_b, al_b)
+    return np.sum(q_af * g_a + q_bf * g_b) / np.sum(g_a + g_b)
+
+
+class TestQabf:
+    def test_constants_are_the_papers(self):
+        assert (qabf.T_G, qabf.K_G, qabf.D_G) == (0.9994, -15.0, 0.5)
+        assert (qabf.T_A, qabf.K_A, qabf.D_A) == (0.9879, -22.0, 0.8)
+
+    @pytest.mark.parametrize("seed", range(3))
+    def test_qabf_is_the_numpy_formula(self, seed):
+        rng = np.random.default_rng(seed)
+        a = rng.integers(0, 256, (40, 45)).astype(np.float64)
+        b = np.clip(a + rng.integers(-40, 40, a.shape), 0, 255)
+        f = np.where(rng.random(a.shape) < 0.5, a, b)
+        f[:6] = a[:6]  # equal strengths: the reference's G = g_F quirk
+        f[6:9, :] = 7.0  # flat: no edge in F (0/0 where a source is flat too)
+        a[7:9, :] = 7.0
+        edges = [qabf.sobel_strength_orientation(x) for x in (a, b, f)]
+        assert np.any(edges[0][0] == edges[2][0]) and np.any(edges[2][0] == 0)
+        want = qabf_numpy(*edges[0], *edges[1], *edges[2])
+        assert qabf.qabf(a, b, f, data_range=255) == want
+
+    def test_weighted_preservation_map(self):
+        shape = (12, 17)
+        g_a, g_b, g_f = (RNG.random(shape) * 100 for _ in range(3))
+        al_a, al_b, al_f = ((RNG.random(shape) - 0.5) * np.pi for _ in range(3))
+        g_f[:3] = g_a[:3]
+        g_f[3:5] = 0.0
+        g_a[4] = 0.0
+        e = np.empty((4, *shape))
+        qabf_kernel.exponents(g_a, al_a, g_b, al_b, g_f, al_f, -15.0, 0.5, -22.0, 0.8, e)
+        np.exp(e, out=e)
+        got = qabf_kernel.weighted_preservation(e, g_a, g_b, 0.9994, 0.9879)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            q = []
+            for g_s, a_s in ((g_a, al_a), (g_b, al_b)):
+                ratio = np.where(g_s > g_f, g_f / g_s, g_s / g_f)
+                relative = np.where(g_s == g_f, g_f, ratio)
+                orientation = 1 - np.abs(a_s - al_f) / (np.pi / 2)
+                q_g = 0.9994 / (1 + np.exp(-15.0 * (relative - 0.5)))
+                q_a = 0.9879 / (1 + np.exp(-22.0 * (orientation - 0.8)))
+                q.append(q_g * q_a)
+        np.testing.assert_array_equal(got, q[0] * g_a + q[1] * g_b)
