@@ -30,3 +30,22 @@ def ssim_from_moments(mu_x, mu_y, local_xx, local_yy, local_xy, c1, c2):
             denominator = (mu_x2 + mu_y2 + c1) * (sigma_x2 + sigma_y2 + c2)
             out[p, q] = numerator / denominator
     return out
+
+
+@numba.njit(cache=True, error_model="numpy")
+def luma(rgb, peak, weights):
+    """``(16 + wr R' + wg G' + wb B') * (peak / 255)`` with ``R' = R / peak`` (float64), per
+    pixel of a C-contiguous (M, N, 3) image, in the order of ``ssim.luma``'s NumPy expression.
+    """
+    rows, cols, _ = rgb.shape
+    # One flat loop: indexing the (N, 3) row by (q, c) was not vectorised (eight times slower).
+    flat = rgb.reshape(-1)
+    wr, wg, wb = weights
+    scale = peak / 255
+    out = np.empty(rows * cols)
+    for p in range(rows * cols):
+        r = np.float64(flat[3 * p]) / peak
+        g = np.float64(flat[3 * p + 1]) / peak
+        b = np.float64(flat[3 * p + 2]) / peak
+        out[p] = (16 + wr * r + wg * g + wb * b) * scale
+    return out.reshape(rows, cols)

@@ -62,9 +62,13 @@ def luma(image: NDArray) -> NDArray[np.float64]:
     Y, so SSIM with L = 255 on it equals MATLAB's SSIM with L = 1 on the double Y.
     """
     peak = peak_of(image)
+    if image.ndim == 3:
+        from fusion.metrics import _ssim_kernel
+
+        # The expression below in one pass over the pixels, the same bits (a test holds them).
+        return _ssim_kernel.luma(np.ascontiguousarray(image), peak, YCBCR_Y_WEIGHTS)
     rgb = image.astype(np.float64) / peak
-    if rgb.ndim == 2:
-        rgb = np.repeat(rgb[..., None], 3, axis=2)
+    rgb = np.repeat(rgb[..., None], 3, axis=2)
     wr, wg, wb = YCBCR_Y_WEIGHTS
     return (16 + wr * rgb[..., 0] + wg * rgb[..., 1] + wb * rgb[..., 2]) * (peak / 255)
 

@@ -141,3 +141,20 @@ class TestQabf:
                 q_a = 0.9879 / (1 + np.exp(-22.0 * (orientation - 0.8)))
                 q.append(q_g * q_a)
         np.testing.assert_array_equal(got, q[0] * g_a + q[1] * g_b)
+
+
+class TestSsim:
+    @pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.float64, np.float32])
+    def test_luma_is_the_numpy_formula(self, dtype):
+        ssim = import_module("fusion.metrics.ssim")
+        peak = 65535.0 if dtype == np.uint16 else 255.0
+        rgb = (RNG.random((23, 31, 3)) * peak).astype(dtype)
+        if dtype == np.uint8:
+            rgb[0, :3] = [[0, 0, 0], [255, 255, 255], [1, 254, 128]]
+        scaled = rgb.astype(np.float64) / peak
+        want = (
+            16 + 65.481 * scaled[..., 0] + 128.553 * scaled[..., 1] + 24.966 * scaled[..., 2]
+        ) * (peak / 255)
+        np.testing.assert_array_equal(ssim.luma(rgb), want)
+        # A view that is not C-contiguous gives the same.
+        np.testing.assert_array_equal(ssim.luma(rgb[::-1])[::-1], want)
