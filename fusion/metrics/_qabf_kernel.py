@@ -59,26 +59,30 @@ def sobel(image):
 
 
 @numba.njit(cache=True, error_model="numpy")
-def exponents(g_a, al_a, g_b, al_b, g_f, al_f, k_g, d_g, k_a, d_a, out):
+def exponents(g_a, at_a, v_a, g_b, at_b, v_b, g_f, at_f, v_f, k_g, d_g, k_a, d_a, out):
     """The arguments of the four sigmoids' ``exp``, into ``out`` (4, rows, cols):
     ``k_g (G - d_g)`` and ``k_a (A - d_a)`` of source A, then of source B.
 
     ``G`` is the strength ratio ``min(g_s, g_f) / max(g_s, g_f)``, ``g_f`` where the two are
-    equal (the reference's quirk), and ``A = 1 - |alpha_s - alpha_f| / (pi / 2)``. The
-    ``exp`` itself stays NumPy's: its vectorised ``exp`` is not glibc's to the bit.
+    equal (the reference's quirk), and ``A = 1 - |alpha_s - alpha_f| / (pi / 2)`` with
+    ``alpha = pi / 2`` where ``v`` (:func:`sobel`'s ``Sx == 0``), else ``at`` (the arctangent
+    of its ratio). The ``exp`` itself stays NumPy's: its vectorised ``exp`` is not glibc's to
+    the bit.
     """
     rows, cols = g_f.shape
     half_pi = np.pi / 2
     for i in range(rows):
-        gf_row, af_row = g_f[i], al_f[i]
-        for side, g_s, al_s in ((0, g_a, al_a), (2, g_b, al_b)):
-            gs_row, as_row = g_s[i], al_s[i]
+        gf_row, atf_row, vf_row = g_f[i], at_f[i], v_f[i]
+        for side, g_s, at_s, v_s in ((0, g_a, at_a, v_a), (2, g_b, at_b, v_b)):
+            gs_row, ats_row, vs_row = g_s[i], at_s[i], v_s[i]
             out_g, out_a = out[side, i], out[side + 1, i]
             for q in range(cols):
                 gs, gf = gs_row[q], gf_row[q]
                 ratio = gf / gs if gs > gf else gs / gf
                 relative = gf if gs == gf else ratio
-                orientation = 1 - abs(as_row[q] - af_row[q]) / half_pi
+                alpha_s = half_pi if vs_row[q] else ats_row[q]
+                alpha_f = half_pi if vf_row[q] else atf_row[q]
+                orientation = 1 - abs(alpha_s - alpha_f) / half_pi
                 out_g[q] = k_g * (relative - d_g)
                 out_a[q] = k_a * (orientation - d_a)
     return out

@@ -22,12 +22,17 @@ def sobel_strength_orientation(image: NDArray) -> tuple[NDArray, NDArray]:
     MATLAB ``conv2(image, h, 'same')`` (true convolution, zero padding) with
     :data:`SOBEL_X` and :data:`SOBEL_Y`; ``alpha = atan(Sy / Sx)`` and ``pi/2`` where ``Sx == 0``.
     """
+    g, arctan, vertical = _sobel_arctan(image)
+    arctan[vertical] = np.pi / 2
+    return g, arctan
+
+
+def _sobel_arctan(image: NDArray) -> tuple[NDArray, NDArray, NDArray]:
+    # g, atan(Sy / Sx) (Sy where Sx == 0) and the mask Sx == 0, where alpha is pi/2.
     from fusion.metrics._qabf_kernel import sobel
 
     g, ratio, vertical = sobel(np.ascontiguousarray(image, dtype=np.float64))
-    alpha = np.arctan(ratio)
-    alpha[vertical] = np.pi / 2
-    return g, alpha
+    return g, np.arctan(ratio, out=ratio), vertical
 
 
 def qabf(
@@ -63,17 +68,17 @@ def qabf(
     )
     from fusion.metrics import _qabf_kernel
 
-    g_a, al_a = sobel_strength_orientation(a)
-    g_b, al_b = sobel_strength_orientation(b)
-    g_f, al_f = sobel_strength_orientation(f)
+    g_a, *alpha_a = _sobel_arctan(a)
+    g_b, *alpha_b = _sobel_arctan(b)
+    g_f, *alpha_f = _sobel_arctan(f)
     denominator = np.sum(g_a + g_b)
     if denominator == 0:
         return float("nan")
     # Q_XF's formulas (the docstring's) in two numba passes around NumPy's exp: the bits of
     # the NumPy expressions they replace (a test holds them), without a dozen whole-image
-    # temporaries.
+    # temporaries; the first sets alpha = pi/2 where Sx == 0 as it reads it.
     e = np.empty((4, *g_f.shape))
-    _qabf_kernel.exponents(g_a, al_a, g_b, al_b, g_f, al_f, K_G, D_G, K_A, D_A, e)
+    _qabf_kernel.exponents(g_a, *alpha_a, g_b, *alpha_b, g_f, *alpha_f, K_G, D_G, K_A, D_A, e)
     np.exp(e, out=e)
     weighted = _qabf_kernel.weighted_preservation(e, g_a, g_b, T_G, T_A)
     return float(np.sum(weighted) / denominator)

@@ -123,17 +123,22 @@ class TestQabf:
     def test_weighted_preservation_map(self):
         shape = (12, 17)
         g_a, g_b, g_f = (RNG.random(shape) * 100 for _ in range(3))
-        al_a, al_b, al_f = ((RNG.random(shape) - 0.5) * np.pi for _ in range(3))
+        at_a, at_b, at_f = ((RNG.random(shape) - 0.5) * np.pi for _ in range(3))
+        v_a, v_b, v_f = (RNG.random(shape) < 0.2 for _ in range(3))
         g_f[:3] = g_a[:3]
         g_f[3:5] = 0.0
         g_a[4] = 0.0
         e = np.empty((4, *shape))
-        qabf_kernel.exponents(g_a, al_a, g_b, al_b, g_f, al_f, -15.0, 0.5, -22.0, 0.8, e)
+        qabf_kernel.exponents(
+            g_a, at_a, v_a, g_b, at_b, v_b, g_f, at_f, v_f, -15.0, 0.5, -22.0, 0.8, e
+        )
         np.exp(e, out=e)
         got = qabf_kernel.weighted_preservation(e, g_a, g_b, 0.9994, 0.9879)
+        al_f = np.where(v_f, np.pi / 2, at_f)
         with np.errstate(divide="ignore", invalid="ignore"):
             q = []
-            for g_s, a_s in ((g_a, al_a), (g_b, al_b)):
+            for g_s, at_s, v_s in ((g_a, at_a, v_a), (g_b, at_b, v_b)):
+                a_s = np.where(v_s, np.pi / 2, at_s)
                 ratio = np.where(g_s > g_f, g_f / g_s, g_s / g_f)
                 relative = np.where(g_s == g_f, g_f, ratio)
                 orientation = 1 - np.abs(a_s - al_f) / (np.pi / 2)
