@@ -294,11 +294,12 @@ class TestFmiKernel:
         slow = fmi.fmi_window_scores_reference(fa, fb, ff)
         np.testing.assert_allclose(fast, slow, rtol=0, atol=1e-12)
 
-    @pytest.mark.parametrize("cols", [130, 131, 258, 300])
-    def test_rows_of_several_blocks(self, cols):
-        # The kernel takes a row's windows 128 at a time: full blocks, a last block of 1, 2
-        # and 42 windows.
-        fa, fb, ff = random_features((9, cols), cols)
+    @pytest.mark.parametrize("shape", [(9, 130), (9, 131), (9, 258), (8, 300), (60, 8), (12, 45)])
+    def test_blocks_across_rows(self, shape):
+        # The kernel takes the windows 128 at a time in row-major order, a block running on
+        # into the next rows: blocks within a row, across two or many rows (6 windows a row),
+        # a last block of 1, 2 or 42 windows.
+        fa, fb, ff = random_features(shape, sum(shape))
         fast = fmi.fmi_window_scores(fa, fb, ff)
         slow = fmi.fmi_window_scores_reference(fa, fb, ff)
         np.testing.assert_allclose(fast, slow, rtol=0, atol=1e-12)
