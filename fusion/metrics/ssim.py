@@ -29,6 +29,10 @@ K1, K2 = 0.01, 0.03
 YCBCR_Y_WEIGHTS = (65.481, 128.553, 24.966)
 """MATLAB ``rgb2ycbcr`` luma row, for R', G', B' in [0, 1]; offset 16."""
 
+# The dtypes numba compiles the luma pass for (float16, for one, it does not).
+_LUMA_KERNEL_DTYPES = (np.dtype(np.uint8), np.dtype(np.uint16), np.dtype(np.float32))
+_LUMA_KERNEL_DTYPES += (np.dtype(np.float64),)
+
 
 def _local(x: NDArray) -> NDArray:
     return gaussian_same(x, WINDOW_SIZE, SIGMA, border="replicate")
@@ -62,13 +66,14 @@ def luma(image: NDArray) -> NDArray[np.float64]:
     Y, so SSIM with L = 255 on it equals MATLAB's SSIM with L = 1 on the double Y.
     """
     peak = peak_of(image)
-    if image.ndim == 3:
+    if image.ndim == 3 and image.dtype in _LUMA_KERNEL_DTYPES:
         from fusion.metrics import _ssim_kernel
 
         # The expression below in one pass over the pixels, the same bits (a test holds them).
         return _ssim_kernel.luma(np.ascontiguousarray(image), peak, YCBCR_Y_WEIGHTS)
     rgb = image.astype(np.float64) / peak
-    rgb = np.repeat(rgb[..., None], 3, axis=2)
+    if rgb.ndim == 2:
+        rgb = np.repeat(rgb[..., None], 3, axis=2)
     wr, wg, wb = YCBCR_Y_WEIGHTS
     return (16 + wr * rgb[..., 0] + wg * rgb[..., 1] + wb * rgb[..., 2]) * (peak / 255)
 

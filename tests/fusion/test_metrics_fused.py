@@ -149,8 +149,9 @@ class TestQabf:
 
 
 class TestSsim:
-    @pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.float64, np.float32])
+    @pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.float64, np.float32, np.float16])
     def test_luma_is_the_numpy_formula(self, dtype):
+        # float16 takes the NumPy path (numba has no float16 arrays); the others the kernel.
         ssim = import_module("fusion.metrics.ssim")
         peak = 65535.0 if dtype == np.uint16 else 255.0
         rgb = (RNG.random((23, 31, 3)) * peak).astype(dtype)
