@@ -11,6 +11,7 @@ from fusion.metrics._common import (
     check_triplet,
     correlate_separable,
     grey,
+    matlab_round,
     peak_of,
 )
 
@@ -28,11 +29,13 @@ def normalize255(image: NDArray) -> NDArray[np.float64]:
     top, bottom = image.max(), image.min()
     if top == 0 and bottom == 0:
         return image.astype(np.float64)
+    if image.dtype != np.float64:  # computed in the image's own type, as it always was
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return matlab_round((image - bottom) / (top - bottom) * 255)
     from fusion.metrics._qcb_kernel import normalise_round
 
-    # matlab_round((image - bottom) / (top - bottom) * 255) in one pass, the same bits.
-    image = np.ascontiguousarray(image, dtype=np.float64)
-    return normalise_round(image, float(bottom), float(top - bottom))
+    # The same expression in one pass (qcb's images are float64), the same bits (tested).
+    return normalise_round(np.ascontiguousarray(image), float(bottom), float(top - bottom))
 
 
 @lru_cache(maxsize=4)

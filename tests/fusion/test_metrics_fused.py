@@ -45,6 +45,14 @@ class TestQcb:
         if x.size > 1:
             assert np.any(((x - bottom) / (top - bottom) * 255) % 1 == 0.5)
 
+    @pytest.mark.parametrize("dtype", [np.float32, np.uint8])
+    def test_normalize255_of_other_dtypes(self, dtype):
+        # Computed in the image's own type as before: float32 rounds differently.
+        x = (RNG.random((9, 11)) * 200 + 3).astype(dtype)
+        bottom, top = x.min(), x.max()
+        want = _common.matlab_round((x - bottom) / (top - bottom) * 255)
+        np.testing.assert_array_equal(qcb.normalize255(x), want)
+
     def test_normalise_round_of_a_constant_image(self):
         x = np.full((6, 7), 0.25)
         with np.errstate(divide="ignore", invalid="ignore"):
