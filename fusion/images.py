@@ -128,6 +128,17 @@ def rgb2gray(image: NDArray) -> NDArray:
         return image
     if image.ndim != 3 or image.shape[2] != 3:
         raise NdcnpInputError(f"image must be (M, N) or (M, N, 3); got shape {image.shape}")
+    if image.dtype in (np.uint8, np.uint16):
+        from fusion._grey_kernel import rgb2gray_integer
+
+        out = np.empty(image.shape[:2], dtype=image.dtype)
+        rgb2gray_integer(np.ascontiguousarray(image), RGB2GRAY_WEIGHTS, out)
+        return out
+    return rgb2gray_reference(image)
+
+
+def rgb2gray_reference(image: NDArray) -> NDArray:
+    """:func:`rgb2gray` of an integer (M, N, 3) image in NumPy (the kernel's oracle)."""
     r, g, b = (image[..., c].astype(np.float64) for c in range(3))
     wr, wg, wb = RGB2GRAY_WEIGHTS
     grey = wr * r + wg * g + wb * b
