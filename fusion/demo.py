@@ -17,7 +17,6 @@ References
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 import shutil
 import tempfile
@@ -32,6 +31,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from numpy.typing import NDArray
 
+from fusion import warmup
 from fusion.evaluate import evaluate_pair
 from fusion.images import write_png
 from fusion.metrics import decision_map_accuracy
@@ -46,6 +46,7 @@ from ndtheory.findings import summary_lines
 from ndtheory.spec import PAPER_EXAMPLE
 from simulate.fig2 import FIG2_RATES, PAPER_SUM_W, WINDOWS, Fig2Row, fig2_table, fig2_traces
 from simulate.plots import plot_counts, plot_fig2
+from simulate.threads import available_threads
 
 DEFAULT_OUTPUT = "ndcnp-demo"
 """Folder ``ndcnp demo`` writes when no ``-o`` is given (relative to the working directory)."""
@@ -163,7 +164,8 @@ def run_demo(
     out = check_demo_output(output)
     watch = _Stopwatch(progress)
     start = time.perf_counter()
-    warmer = _start_metric_warmup()
+    # The metric kernels compile on the spare cores while theory and fusion run (first run).
+    warmers = warmup.start(available_threads())
 
     try:
         with watch.stage("synthetic pair"):
@@ -182,16 +184,14 @@ def run_demo(
             # the paper's r = 16 (Sec. 5.1): the demo shows the paper's method as published
             result = fuse([source_a, source_b], radius=PAPER_RADIUS)
         with watch.stage("metrics"):
-            warmer.join()
+            warmup.finish(warmers)
             observable = np.any(source_a != source_b, axis=2)
             accuracy = decision_map_accuracy(result.decision_map, mask)
             accuracy_observable = decision_map_accuracy(result.decision_map, mask, valid=observable)
             metrics = evaluate_pair(source_a, source_b, result.fused, ground_truth=image)
     finally:
-        # Only an early failure leaves it running; numba writes its cache files atomically.
-        if warmer.is_alive():
-            warmer.terminate()
-            warmer.join()
+        # Only an early failure leaves them running; numba writes its cache files atomically.
+        warmup.finish(warmers, stop=True)
 
     demo = DemoResult(
         output=out,
@@ -232,31 +232,6 @@ def run_demo(
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return demo
-
-
-def _warm_metric_kernels() -> None:
-    rng = np.random.default_rng(0)
-    a, b, fused = (rng.integers(0, 256, (48, 48, 3), dtype=np.uint8) for _ in range(3))
-    try:
-        evaluate_pair(a, b, fused)
-    except Exception:  # the main process computes the metrics regardless
-        pass
-
-
-def _start_metric_warmup() -> multiprocessing.process.BaseProcess:
-    """Compile the metrics' numba kernels in a second process while theory and fusion run.
-
-    On a first run the FMI and QP kernels take seconds to compile; numba caches
-    them on disk, so the main process later loads them instead of compiling them
-    on its critical path (on two cores, the compilations overlap). A fresh
-    interpreter (spawn), not a fork: a fork of a process whose numba threading
-    layer already runs is not safe.
-    """
-    process = multiprocessing.get_context("spawn").Process(
-        target=_warm_metric_kernels, name="ndcnp-demo-warmup", daemon=True
-    )
-    process.start()
-    return process
 
 
 def _existing_parent(out: Path) -> Path:

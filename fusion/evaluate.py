@@ -13,7 +13,7 @@ import multiprocessing
 import os
 import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -32,27 +32,42 @@ IMAGE_SUFFIXES = (".png", ".tif", ".tiff", ".bmp", ".jpg", ".jpeg")
 
 
 def evaluate_pair(
-    source_a: NDArray, source_b: NDArray, fused: NDArray, ground_truth: NDArray | None = None
+    source_a: NDArray,
+    source_b: NDArray,
+    fused: NDArray,
+    ground_truth: NDArray | None = None,
+    *,
+    columns: Collection[str] | None = None,
 ) -> dict[str, float]:
-    """All Table 1 metrics of one fusion (and the ground-truth scores when given)."""
+    """All Table 1 metrics of one fusion (and the ground-truth scores when given).
+
+    ``columns`` (of :data:`TABLE1_COLUMNS` and, with a ground truth, :data:`GT_COLUMNS`)
+    computes only those, in the table's order; default all.
+    """
     from fusion import metrics
 
-    grey_a, grey_b, grey_f = _grey_once(source_a, source_b, fused)
-    row = {
-        "Qabf": metrics.qabf(grey_a, grey_b, grey_f),
-        "FMIw": metrics.fmi(grey_a, grey_b, grey_f, feature="wavelet"),
-        "SSIM": metrics.ssim(grey_a, grey_b, grey_f, variant="grey"),
-        "SSIM_Y": metrics.ssim(source_a, source_b, fused, variant="luma"),
-        "PSNR": metrics.psnr(source_a, source_b, fused),
-        "QP": metrics.qp(grey_a, grey_b, grey_f),
-        "QCB": metrics.qcb(grey_a, grey_b, grey_f),
+    grey = _grey_once(source_a, source_b, fused)
+    rgb = (source_a, source_b, fused)
+    table: dict[str, Callable[[], float]] = {
+        "Qabf": lambda: metrics.qabf(*grey),
+        "FMIw": lambda: metrics.fmi(*grey, feature="wavelet"),
+        "SSIM": lambda: metrics.ssim(*grey, variant="grey"),
+        "SSIM_Y": lambda: metrics.ssim(*rgb, variant="luma"),
+        "PSNR": lambda: metrics.psnr(*rgb),
+        "QP": lambda: metrics.qp(*grey),
+        "QCB": lambda: metrics.qcb(*grey),
     }
     if ground_truth is not None:
-        row["PSNR_gt"] = metrics.psnr_reference(fused, ground_truth)
-        row["SSIM_gt"] = metrics.ssim_reference(fused, ground_truth, variant="grey")
-        row["SSIM_Y_gt"] = metrics.ssim_reference(fused, ground_truth, variant="luma")
-        row["accuracy_gt"] = metrics.accuracy_against_gt(source_a, source_b, fused, ground_truth)
-    return row
+        table |= {
+            "PSNR_gt": lambda: metrics.psnr_reference(fused, ground_truth),
+            "SSIM_gt": lambda: metrics.ssim_reference(fused, ground_truth, variant="grey"),
+            "SSIM_Y_gt": lambda: metrics.ssim_reference(fused, ground_truth, variant="luma"),
+            "accuracy_gt": lambda: metrics.accuracy_against_gt(*rgb, ground_truth),
+        }
+    if columns is not None and not set(columns) <= set(table):
+        unknown = sorted(set(columns) - set(table))
+        raise NdcnpInputError(f"unknown metric columns {unknown}; known: {list(table)}")
+    return {name: score() for name, score in table.items() if columns is None or name in columns}
 
 
 def _grey_once(*images: NDArray) -> tuple[NDArray, ...]:
@@ -238,6 +253,11 @@ def evaluate_folder(
     if workers <= 1:
         rows = list(wrap(map(_evaluate_files, triplets), total=len(triplets)))
     else:
+        from fusion import warmup
+
+        # From an empty numba cache the workers would each compile every kernel; two
+        # processes compile half each first, and the workers load them.
+        warmup.finish(warmup.start(workers))
         # Forked workers inherit the imports (fusion.cli_evaluate makes them all first);
         # spawned ones, where a fork is unsafe, make their own.
         method = "fork" if fork_safe_numba() else "spawn"

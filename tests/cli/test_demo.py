@@ -217,18 +217,10 @@ def test_output_that_is_a_file_is_refused_in_one_line(tmp_path, capsys):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["taken"]
 
 
-class _NoWarmup:
-    def join(self):
-        pass
-
-    def is_alive(self):
-        return False
-
-
 def test_a_failure_while_writing_leaves_no_partial_output(tmp_path, monkeypatch, capsys):
     # Cheap stand-ins for the slow stages; the failure strikes after some files are staged.
     monkeypatch.setattr(demo_module, "evaluate_pair", lambda *a, **k: {"Qabf": 0.5, "PSNR": 30.0})
-    monkeypatch.setattr(demo_module, "_start_metric_warmup", _NoWarmup)
+    monkeypatch.setattr(demo_module.warmup, "start", lambda cpus: [])
 
     def broken(*args, **kwargs):
         raise OSError("disk full")
