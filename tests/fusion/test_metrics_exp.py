@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import math
 
-import numba
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from ulps import in_a_loop, ulps
 
 from fusion.metrics._exp import exp
 
@@ -16,19 +16,7 @@ OVERFLOW = 709.782712893384  # math.exp overflows above this
 UNDERFLOW = -745.1332191019412  # and is 0 below this
 
 
-@numba.njit(error_model="numpy")
-def exp_all(x):
-    # As the kernel calls it: in a loop LLVM vectorises (the values may differ from a scalar
-    # call only if the vector code does; both paths are tested).
-    out = np.empty_like(x)
-    for k in range(x.size):
-        out[k] = exp(x[k])
-    return out
-
-
-def ulps(a, b):
-    """Distance in units in the last place between non-negative float64 arrays."""
-    return np.abs(np.asarray(a).view(np.int64) - np.asarray(b).view(np.int64))
+exp_all = in_a_loop(exp)
 
 
 def glibc(x):

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from ulps import in_a_loop, ulps
 
 from fusion.metrics import _fmi_kernel
 from fusion.metrics._log2 import is_normal, log2, log2_normal
@@ -19,22 +20,8 @@ SMALLEST_NORMAL = 2.2250738585072014e-308
 LARGEST = 1.7976931348623157e308
 
 
-@numba.njit(error_model="numpy")
-def log2_all(x):
-    # As the kernel calls it: in a loop LLVM vectorises (the values may differ from a scalar
-    # call only if the vector code does; both paths are tested).
-    out = np.empty_like(x)
-    for k in range(x.size):
-        out[k] = log2(x[k])
-    return out
-
-
-@numba.njit(error_model="numpy")
-def log2_normal_all(x):
-    out = np.empty_like(x)
-    for k in range(x.size):
-        out[k] = log2_normal(x[k])
-    return out
+log2_all = in_a_loop(log2)
+log2_normal_all = in_a_loop(log2_normal)
 
 
 @numba.njit
@@ -43,12 +30,6 @@ def is_normal_all(x):
     for k in range(x.size):
         out[k] = is_normal(x[k])
     return out
-
-
-def ulps(a, b):
-    """Distance in units in the last place between float64 arrays of one sign."""
-    ia, ib = np.asarray(a).view(np.int64), np.asarray(b).view(np.int64)
-    return np.abs(ia - ib)
 
 
 def glibc(x):
