@@ -429,7 +429,8 @@ def _scores(fa, fb, ff, out, first, last):
     """Rows first .. last - 1 of the window map into ``out``, the flat (rows * cols) map.
 
     Blocks of _W consecutive windows run on from one row into the next: a block per row end
-    would compute 128 windows for the last few (518 windows a row: 19 % more work).
+    would compute 128 windows for the last few (FMIw on a 520 x 520 pair has 618 windows a
+    row, which took five blocks, 640 lanes).
     """
     cols = fa.shape[1] - 2
     ws = np.empty(_ROWS * _S)
