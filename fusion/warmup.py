@@ -5,7 +5,7 @@ From an empty numba cache the metrics compile for about 15 s of CPU before the f
 scored, FMIw's window kernel half of it (``benchmarks/bench_metrics.py --first``). Compiled as
 two groups of about equal cost in two processes, a first run waits about half as long, and the
 processes that score the images then load the kernels from numba's cache (its files are written
-atomically). Where the cache already holds them, nothing is started: the check reads three
+atomically). Where the cache already holds them, nothing is started: the check reads two
 small index files.
 """
 
